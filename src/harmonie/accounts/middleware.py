@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+
+
+class UserLocaleMiddleware(LocaleMiddleware):
+    """Django's locale middleware, but a logged-in user's saved language wins."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        user = getattr(request, "user", None)
+        language = getattr(user, "language", None) if user is not None and user.is_authenticated else None
+        if language and language in dict(settings.LANGUAGES):
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+            return
+        super().process_request(request)

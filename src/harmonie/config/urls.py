@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from harmonie.config.api import api
+from harmonie.core.views import health
+
+urlpatterns = [
+    path("", include("harmonie.governance.urls")),
+    path("accounts/", include("harmonie.accounts.urls")),
+    path("api/", api.urls),
+    path("health", health, name="health"),
+    path("django-admin/", admin.site.urls),
+]
