@@ -100,7 +100,7 @@ TEMPLATES = [
 ]
 
 _default_sqlite = f"sqlite:///{VAR_DIR / 'harmonie.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_sqlite), conn_max_age=60)}
+DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or _default_sqlite, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -171,12 +171,22 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 
-EMAIL_BACKEND = os.environ.get("HARMONIE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = os.environ.get("HARMONIE_EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("HARMONIE_EMAIL_PORT", "25"))
-EMAIL_HOST_USER = os.environ.get("HARMONIE_EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("HARMONIE_EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = _env_bool("HARMONIE_EMAIL_USE_TLS", False)
+# E-mail (Django 6.1 MAILERS): the console by default; SMTP when HARMONIE_EMAIL_HOST is set.
+if os.environ.get("HARMONIE_EMAIL_HOST"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ["HARMONIE_EMAIL_HOST"],
+                "port": int(os.environ.get("HARMONIE_EMAIL_PORT", "587")),
+                "username": os.environ.get("HARMONIE_EMAIL_HOST_USER", ""),
+                "password": os.environ.get("HARMONIE_EMAIL_HOST_PASSWORD", ""),
+                "use_tls": _env_bool("HARMONIE_EMAIL_USE_TLS", True),
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = os.environ.get("HARMONIE_DEFAULT_FROM_EMAIL", "harmonie@localhost")
 HARMONIE_PUBLIC_URL = os.environ.get("HARMONIE_PUBLIC_URL", "http://127.0.0.1:8000")
 

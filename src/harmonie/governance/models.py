@@ -40,7 +40,11 @@ class MarketKind(models.TextChoices):
 
 
 class Market(TimeStampedModel):
-    """Global (the root), a region or a country. ``path`` (``/1/4/9/``) makes subtree queries cheap."""
+    """Global (the root), a region or a country.
+
+    ``path`` lists the ids from the root, zero-padded (``/0000000001/0000000004/``): subtree queries are a
+    prefix match and sorting by path gives the tree in order.
+    """
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="markets")
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")

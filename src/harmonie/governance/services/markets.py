@@ -19,6 +19,11 @@ ALLOWED_CHILDREN: dict[str, set[str]] = {
 }
 
 
+def market_path_segment(pk: int) -> str:
+    """``/0000000042/``: zero-padded ids keep siblings in creation order when sorted by path."""
+    return f"/{pk:010d}/"
+
+
 def _clean(*, code: str, name: str, languages: list[str], timezone: str, currency: str) -> dict[str, object]:
     code = (code or "").strip().upper()
     if not code or len(code) > 20 or not code.replace("-", "").replace("_", "").isalnum():
@@ -52,7 +57,7 @@ def market_create_root(
     """The Global market of a new organization (called by ``organization_create``)."""
     data = _clean(code=code, name=name, languages=languages, timezone=timezone, currency=currency)
     market = Market.objects.create(organization_id=organization_id, kind=MarketKind.GLOBAL, path="", depth=0, **data)
-    market.path = f"/{market.pk}/"
+    market.path = market_path_segment(market.pk)
     market.save(update_fields=["path"])
     return market
 
@@ -81,7 +86,7 @@ def market_create(
             )
     except IntegrityError as exc:
         raise Conflict(_("A market with the code %(code)s already exists.") % {"code": data["code"]}) from exc
-    market.path = f"{parent.path}{market.pk}/"
+    market.path = parent.path + market_path_segment(market.pk)[1:]
     market.save(update_fields=["path"])
     audit_record(
         organization_id=actor.organization_id,
@@ -140,7 +145,7 @@ def _move(*, actor: Actor, market: Market, parent: Market) -> None:
     if parent.path.startswith(market.path):
         raise ValidationFailed(_("A market cannot be moved under itself or one of its own markets."), field="parent")
     _check_kind(parent, market.kind)
-    old_path, new_path = market.path, f"{parent.path}{market.pk}/"
+    old_path, new_path = market.path, parent.path + market_path_segment(market.pk)[1:]
     depth_delta = parent.depth + 1 - market.depth
     for child in Market.objects.filter(organization_id=market.organization_id, path__startswith=old_path).exclude(
         pk=market.pk
