@@ -7,6 +7,8 @@ python_deps --no-dev
 frontend_deps
 translations
 export HARMONIE_DEBUG="${HARMONIE_DEBUG:-0}"
+log "Collecting static files"
+.venv/bin/harmonie collectstatic --no-input -v 0
 log "Preparing the database (var/harmonie.sqlite3)"
 .venv/bin/harmonie migrate --no-input -v 0
 .venv/bin/harmonie demo

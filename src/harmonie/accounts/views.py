@@ -73,7 +73,7 @@ def language_view(request: HttpRequest) -> HttpResponse:
     response = HttpResponseRedirect(_safe_next(request, reverse("governance:dashboard")))
     try:
         if request.user.is_authenticated:
-            services.user_preferences_update(user=request.user, language=language)  # type: ignore[arg-type]
+            services.user_preferences_update(user=request.user, language=language)
         elif language not in {"en", "fr"}:
             raise DomainError(_("Choose English or French."))
     except DomainError as exc:
@@ -94,7 +94,7 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.user.is_authenticated:
-                member = invitation_accept(token=token, user=request.user)  # type: ignore[arg-type]
+                member = invitation_accept(token=token, user=request.user)
             elif form.is_valid():
                 member = invitation_accept(
                     token=token,

@@ -67,9 +67,9 @@ def run(argv: Sequence[str]) -> int:
         "--access-logfile", "-", "--graceful-timeout", "10",
     ]  # fmt: skip
     worker = [sys.executable, "-m", "harmonie.config.cli", "worker"]
-    procs = [subprocess.Popen(web, env=env)]
+    procs: list[tuple[str, subprocess.Popen[bytes]]] = [("web server", subprocess.Popen(web, env=env))]
     if not args.no_worker:
-        procs.append(subprocess.Popen(worker, env=env))
+        procs.append(("worker", subprocess.Popen(worker, env=env)))
     print(f"Harmonie is starting at http://{args.host}:{args.port}  (Ctrl+C to stop)", flush=True)
 
     stopping = False
@@ -77,7 +77,7 @@ def run(argv: Sequence[str]) -> int:
     def _stop(signum: int, _frame: object) -> None:
         nonlocal stopping
         stopping = True
-        for p in procs:
+        for _name, p in procs:
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
 
@@ -86,14 +86,14 @@ def run(argv: Sequence[str]) -> int:
     code = 0
     try:
         while True:
-            for p in procs:
+            for name, p in procs:
                 rc = p.poll()
                 if rc is not None:
                     if not stopping:
-                        print(f"harmonie run: {p.args[2]} exited with {rc}; stopping the rest", file=sys.stderr)
+                        print(f"harmonie run: the {name} exited with {rc}; stopping the rest", file=sys.stderr)
                         code = rc or 1
                     _stop(signal.SIGTERM, None)
-                    for q in procs:
+                    for _other, q in procs:
                         try:
                             q.wait(timeout=15)
                         except subprocess.TimeoutExpired:

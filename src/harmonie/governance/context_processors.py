@@ -21,7 +21,7 @@ class _PermChecker:
             perm = Perm(key)
         except ValueError:
             return False
-        return self._actor.can(perm)
+        return bool(self._actor.can(perm))
 
 
 def actor(request: HttpRequest) -> dict[str, Any]:

@@ -115,7 +115,7 @@ def _user(persona: Persona) -> User:
             last_name=persona.last_name,
             language=persona.language,
         )
-    return user  # type: ignore[return-value]
+    return user
 
 
 @transaction.atomic
@@ -143,9 +143,9 @@ def load_demo() -> tuple[Organization, bool]:
             languages=languages, timezone=tz, currency=currency,
         )  # fmt: skip
     teams: dict[str, Team] = {}
-    for name, kind, market_code, description in TEAMS:
+    for name, team_kind, market_code, description in TEAMS:
         teams[name] = services.team_create(
-            actor=hq, name=name, kind=kind, market=markets[market_code] if market_code else None,
+            actor=hq, name=name, kind=team_kind, market=markets[market_code] if market_code else None,
             description=description,
         )  # fmt: skip
     for persona in PERSONAS:

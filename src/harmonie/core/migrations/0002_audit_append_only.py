@@ -17,7 +17,8 @@ def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
               RAISE EXCEPTION 'core_auditentry is append-only (% refused)', TG_OP;
             END;
             $$ LANGUAGE plpgsql;
-            """
+            """,
+            params=None,
         )
         schema_editor.execute(
             "CREATE TRIGGER core_auditentry_append_only BEFORE UPDATE OR DELETE ON core_auditentry "

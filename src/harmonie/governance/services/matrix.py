@@ -141,7 +141,7 @@ def governance_rule_set(
     if market is not None and market.is_root:
         market = None  # Global's cell is the dimension default.
     _check_cell(ownership=ownership, creators=creators, local_variants=local_variants)
-    rule = GovernanceRule.objects.select_for_update().filter(dimension=dimension, market=market).first()
+    rule = GovernanceRule.objects.select_for_update().filter(dimension=dimension, market=market).order_by("pk").first()
     before = snapshot(rule, RULE_FIELDS) if rule else None
     if rule is None:
         rule = GovernanceRule(organization=actor.organization, dimension=dimension, market=market)
