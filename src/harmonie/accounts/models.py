@@ -70,3 +70,6 @@ class LoginFailure(models.Model):
     login = models.CharField(max_length=254, db_index=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.login} from {self.ip_address} at {self.created_at:%Y-%m-%d %H:%M}"

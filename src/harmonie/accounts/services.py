@@ -15,7 +15,7 @@ from harmonie.accounts.models import LoginFailure, PersonalAccessToken, User
 from harmonie.core.errors import NotFound, ValidationFailed
 from harmonie.core.validation import validate_timezone
 
-TOKEN_PREFIX = "hrm"
+TOKEN_PREFIX = "hrm"  # noqa: S105 - a public prefix, not a secret
 
 
 def _hash(secret: str) -> str:

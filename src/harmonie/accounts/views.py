@@ -104,12 +104,17 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
                 )
                 login(request, member.user, backend="django.contrib.auth.backends.ModelBackend")
             else:
-                return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation},
-                              status=400)
+                return render(
+                    request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation}, status=400
+                )
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation},
-                          status=exc.status_code)
+            return render(
+                request,
+                "accounts/invitation_accept.html",
+                {"form": form, "invitation": invitation},
+                status=exc.status_code,
+            )
         request.session[SESSION_ORG_KEY] = member.organization_id
         messages.success(request, _("Welcome to %(org)s.") % {"org": member.organization.name})
         return redirect("governance:dashboard")
@@ -139,9 +144,7 @@ def profile_view(request: HttpRequest) -> HttpResponse:
                 return redirect("accounts:profile")
             if request.POST.get("form") == "token" and token_form.is_valid() and actor is not None:
                 expires = token_form.cleaned_data.get("expires_at")
-                expires_at = (
-                    dt.datetime.combine(expires, dt.time.max, tzinfo=dt.UTC) if expires is not None else None
-                )
+                expires_at = dt.datetime.combine(expires, dt.time.max, tzinfo=dt.UTC) if expires is not None else None
                 _token, new_token = services.token_create(
                     user=user,  # type: ignore[arg-type]
                     organization_id=actor.organization_id,

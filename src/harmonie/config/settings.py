@@ -45,9 +45,7 @@ DEBUG = _env_bool("HARMONIE_DEBUG", False)
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("HARMONIE_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
 ]
-CSRF_TRUSTED_ORIGINS = [
-    o.strip() for o in os.environ.get("HARMONIE_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
-]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("HARMONIE_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -4,7 +4,7 @@ import os
 
 os.environ.setdefault("HARMONIE_SECURE_COOKIES", "0")
 
-from harmonie.config.settings import *  # noqa: E402,F403
+from harmonie.config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}

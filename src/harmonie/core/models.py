@@ -41,10 +41,10 @@ class AuditEntry(models.Model):
     )
     # Scoping: the market the change belongs to (None = organization-wide), so that market leads
     # see their markets' history and nothing else.
-    market = models.ForeignKey(
-        "governance.Market", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    market = models.ForeignKey("governance.Market", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     actor_label = models.CharField(max_length=255, help_text=_("Who, as shown at the time (kept if the user goes)."))
     action = models.CharField(max_length=80, db_index=True)
     target_type = models.CharField(max_length=80)

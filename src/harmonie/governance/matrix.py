@@ -42,9 +42,7 @@ class RuleBook:
     """Every rule of one organization, loaded once, answering "which rule applies here?"."""
 
     def __init__(self, rules: Iterable[GovernanceRule]) -> None:
-        self._rules: dict[tuple[int, int | None], GovernanceRule] = {
-            (r.dimension_id, r.market_id): r for r in rules
-        }
+        self._rules: dict[tuple[int, int | None], GovernanceRule] = {(r.dimension_id, r.market_id): r for r in rules}
 
     @classmethod
     def for_organization(cls, organization_id: int) -> RuleBook:
@@ -84,9 +82,7 @@ def can_create(actor: Actor, dimension: Dimension, market: Market, rule: Governa
     if rule.creators == Creators.GLOBAL_TEAM:
         if actor.can_globally(Perm.CONTENT_CREATE):
             return Decision(True, _("Allowed: you are on the global team."))
-        return Decision(
-            False, _("Only the global team creates %(dimension)s content.") % {"dimension": dimension.name}
-        )
+        return Decision(False, _("Only the global team creates %(dimension)s content.") % {"dimension": dimension.name})
     if rank is None or rank > CREATOR_MAX_RANK[Creators(rule.creators)]:
         return Decision(
             False,

@@ -113,9 +113,7 @@ class Member(TimeStampedModel):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
     is_active = models.BooleanField(_("active"), default=True)
-    weekly_hours = models.DecimalField(
-        _("hours per week for social media"), max_digits=5, decimal_places=1, default=0
-    )
+    weekly_hours = models.DecimalField(_("hours per week for social media"), max_digits=5, decimal_places=1, default=0)
 
     class Meta:
         ordering = ["user__last_name", "user__first_name", "user__email"]

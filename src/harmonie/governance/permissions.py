@@ -154,9 +154,7 @@ class Actor:
 
     def require_global(self, perm: Perm) -> None:
         if not self.can_globally(perm):
-            raise NotPermitted(
-                _("Only members holding '%(perm)s' at Global level may do this.") % {"perm": perm.value}
-            )
+            raise NotPermitted(_("Only members holding '%(perm)s' at Global level may do this.") % {"perm": perm.value})
 
     def market_q(self, perm: Perm, path_field: str) -> Q:
         """A filter matching rows whose market (``path_field`` = lookup to its ``path``) is in scope."""

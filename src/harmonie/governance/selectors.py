@@ -176,10 +176,7 @@ def governance_cell(*, actor: Actor, dimension_pk: int, market_pk: int | None) -
     actor.require(Perm.GOVERNANCE_VIEW)
     dimension = dimension_get(actor=actor, pk=dimension_pk)
     book = RuleBook(GovernanceRule.objects.filter(organization=actor.organization).select_related("market"))
-    if market_pk is None:
-        market = market_root(actor=actor)
-    else:
-        market = market_get(actor=actor, pk=market_pk)
+    market = market_root(actor=actor) if market_pk is None else market_get(actor=actor, pk=market_pk)
     rule, source = book.effective(dimension, market)
     if rule is None:
         raise NotFound(_("This dimension has no rule yet."))

@@ -2,6 +2,7 @@
 
 from harmonie.governance.services.budgets import budget_create, budget_delete, budget_update
 from harmonie.governance.services.channels import channel_create, channel_update
+from harmonie.governance.services.markets import market_create, market_update
 from harmonie.governance.services.matrix import (
     dimension_create,
     dimension_delete,
@@ -10,7 +11,6 @@ from harmonie.governance.services.matrix import (
     governance_rule_clear,
     governance_rule_set,
 )
-from harmonie.governance.services.markets import market_create, market_update
 from harmonie.governance.services.members import (
     invitation_accept,
     invitation_create,

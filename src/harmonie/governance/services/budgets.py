@@ -35,7 +35,9 @@ def _clean(
     try:
         amount = Decimal(str(planned_amount)).quantize(Decimal("0.01"))
     except InvalidOperation as exc:
-        raise ValidationFailed(_("The planned amount must be a number, e.g. 12500.00."), field="planned_amount") from exc
+        raise ValidationFailed(
+            _("The planned amount must be a number, e.g. 12500.00."), field="planned_amount"
+        ) from exc
     if amount < 0:
         raise ValidationFailed(_("The planned amount cannot be negative."), field="planned_amount")
     if amount >= Decimal("1e12"):
@@ -53,7 +55,12 @@ def _clean(
     if clash is not None:
         raise Conflict(
             _("%(market)s already has a %(dimension)s budget from %(start)s to %(end)s; periods may not overlap.")
-            % {"market": market.name, "dimension": dimension.name, "start": clash.period_start, "end": clash.period_end},
+            % {
+                "market": market.name,
+                "dimension": dimension.name,
+                "start": clash.period_start,
+                "end": clash.period_end,
+            },
             field="period_start",
         )
     return amount, validate_currency(currency or market.currency)

@@ -33,9 +33,7 @@ _HANDLE_RULES: dict[str, tuple[re.Pattern[str], str]] = {
 
 def _clean_handle(network: str, handle: str) -> str:
     if network not in Network.values:
-        raise ValidationFailed(
-            _("Choose a network: %(v)s.") % {"v": ", ".join(Network.values)}, field="network"
-        )
+        raise ValidationFailed(_("Choose a network: %(v)s.") % {"v": ", ".join(Network.values)}, field="network")
     handle = (handle or "").strip()
     if network == Network.BLUESKY:
         handle = handle.lstrip("@").lower()
@@ -80,8 +78,9 @@ def channel_create(
     actor.require(Perm.CHANNELS_MANAGE, owner_market)
     handle = _clean_handle(network, handle)
     if Channel.objects.filter(organization=actor.organization, network=network, handle=handle).exists():
-        raise Conflict(_("This %(network)s account is already a channel.") % {"network": Network(network).label},
-                       field="handle")
+        raise Conflict(
+            _("This %(network)s account is already a channel.") % {"network": Network(network).label}, field="handle"
+        )
     served = _clean_served(actor, owner_market, served_markets or [])
     channel = Channel.objects.create(
         organization=actor.organization,

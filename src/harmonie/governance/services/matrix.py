@@ -172,12 +172,11 @@ def governance_rule_set(
 def governance_rule_clear(*, actor: Actor, dimension: Dimension, market: Market) -> None:
     """Remove a market override, so the market follows the rule above it again."""
     actor.require_global(Perm.GOVERNANCE_EDIT)
-    rule = GovernanceRule.objects.filter(
-        organization=actor.organization, dimension=dimension, market=market
-    ).first()
+    rule = GovernanceRule.objects.filter(organization=actor.organization, dimension=dimension, market=market).first()
     if rule is None:
-        raise ValidationFailed(_("%(market)s has no override for %(dimension)s.") % {
-            "market": market.name, "dimension": dimension.name})
+        raise ValidationFailed(
+            _("%(market)s has no override for %(dimension)s.") % {"market": market.name, "dimension": dimension.name}
+        )
     audit_record(
         organization_id=actor.organization_id,
         actor=actor.user,

@@ -50,9 +50,7 @@ def _team_clean(*, actor: Actor, name: str, kind: str, market: Market | None) ->
 
 
 @transaction.atomic
-def team_create(
-    *, actor: Actor, name: str, kind: str, market: Market | None = None, description: str = ""
-) -> Team:
+def team_create(*, actor: Actor, name: str, kind: str, market: Market | None = None, description: str = "") -> Team:
     name, kind, market = _team_clean(actor=actor, name=name, kind=kind, market=market)
     if Team.objects.filter(organization=actor.organization, name=name).exists():
         raise Conflict(_("A team named %(name)s already exists.") % {"name": name}, field="name")
@@ -316,12 +314,17 @@ def invitation_accept(
     else:
         existing = user_model.objects.filter(email=invitation.email).first()
         if existing is not None:
-            raise Conflict(_("An account for %(email)s exists: log in, then open the link again.") % {
-                "email": invitation.email})
+            raise Conflict(
+                _("An account for %(email)s exists: log in, then open the link again.") % {"email": invitation.email}
+            )
         if not first_name.strip():
             raise ValidationFailed(_("Give your first name."), field="first_name")
-        candidate = user_model(email=invitation.email, username=invitation.email, first_name=first_name.strip(),
-                               last_name=last_name.strip())
+        candidate = user_model(
+            email=invitation.email,
+            username=invitation.email,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+        )
         try:
             password_validation.validate_password(password, candidate)
         except ValidationError as exc:

@@ -50,7 +50,7 @@ def test_bad_handles_are_refused(demo_org, persona, market, network, handle, mes
 
 
 def test_a_market_channel_cannot_serve_outside_its_market(demo_org, persona, market):
-    with pytest.raises(ValidationFailed, match="France's channel cannot serve Germany, which is outside it."):
+    with pytest.raises(ValidationFailed, match=r"France's channel cannot serve Germany, which is outside it\."):
         services.channel_create(
             actor=persona("hq_admin"), network="x", handle="@VireoFR", display_name="Vireo FR",
             owner_market=market("FR"), served_markets=[market("FR"), market("DE")],
@@ -62,7 +62,7 @@ def test_channel_permissions_and_duplicates(demo_org, persona, market):
         services.channel_create(
             actor=persona("fr_market_lead"), network="x", handle="@VireoDE2", display_name="", owner_market=market("DE")
         )
-    with pytest.raises(Conflict, match="This Bluesky account is already a channel."):
+    with pytest.raises(Conflict, match=r"This Bluesky account is already a channel\."):
         services.channel_create(
             actor=persona("hq_admin"), network="bluesky", handle="vireo-fr.bsky.social", display_name="",
             owner_market=market("FR"),

@@ -111,7 +111,7 @@ def test_moving_a_region_rewrites_the_subtree(demo_org, persona, market):
 
 
 def test_other_organization_markets_are_invisible(demo_org, persona, other_org):
-    org_b, admin_b = other_org
+    _org_b, admin_b = other_org
     assert [m.code for m in selectors.market_list(actor=admin_b)] == ["GLOBAL"]
     demo_codes = {m.organization_id for m in selectors.market_list(actor=persona("hq_admin"))}
     assert demo_codes == {demo_org.pk}

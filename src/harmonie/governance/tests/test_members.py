@@ -35,7 +35,8 @@ def test_invitation_stores_only_a_hash_and_emails_the_link(
     assert message.to == ["lena.fischer@vireo.example"]
     assert message.subject == "You are invited to Vireo Industries on Harmonie"
     assert f"http://127.0.0.1:8000/accounts/invitations/{token}/" in message.body
-    assert invitation.expires_at - invitation.created_at == pytest.approx(dt.timedelta(hours=168), abs=dt.timedelta(seconds=5))
+    lifetime = invitation.expires_at - invitation.created_at
+    assert dt.timedelta(hours=168) - dt.timedelta(seconds=5) < lifetime <= dt.timedelta(hours=168)
 
 
 def test_accepting_creates_the_account_member_and_scoped_role(
@@ -51,9 +52,7 @@ def test_accepting_creates_the_account_member_and_scoped_role(
         services.invitation_accept(token=token, first_name="Lena", password="Kr4nich-am-See")
 
 
-def test_expired_revoked_and_unknown_links_are_refused(
-    demo_org, persona, market, django_capture_on_commit_callbacks
-):
+def test_expired_revoked_and_unknown_links_are_refused(demo_org, persona, market, django_capture_on_commit_callbacks):
     invitation, token = _invite(persona, market, django_capture_on_commit_callbacks)
     Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     with pytest.raises(NotPermitted, match="This invitation has expired"):
@@ -67,9 +66,7 @@ def test_expired_revoked_and_unknown_links_are_refused(
     assert not User.objects.filter(email__in=["lena.fischer@vireo.example", "max@vireo.example"]).exists()
 
 
-def test_weak_password_is_refused_and_nothing_is_created(
-    demo_org, persona, market, django_capture_on_commit_callbacks
-):
+def test_weak_password_is_refused_and_nothing_is_created(demo_org, persona, market, django_capture_on_commit_callbacks):
     _invitation, token = _invite(persona, market, django_capture_on_commit_callbacks)
     with pytest.raises(ValidationFailed) as exc:
         services.invitation_accept(token=token, first_name="Lena", password="12345")
@@ -86,7 +83,7 @@ def test_existing_user_accepts_while_logged_in_with_the_same_email(
     with pytest.raises(Conflict, match="log in, then open the link again"):
         services.invitation_accept(token=token, first_name="Olga", password="Kr4nich-am-See")
     wrong = User.objects.get(email="camille.durand@vireo.example")
-    with pytest.raises(NotPermitted, match="This invitation is for olga.admin@other.example"):
+    with pytest.raises(NotPermitted, match=r"This invitation is for olga\.admin@other\.example"):
         services.invitation_accept(token=token, user=wrong)
     olga = User.objects.get(email="olga.admin@other.example")
     member = services.invitation_accept(token=token, user=olga)
