@@ -20,6 +20,7 @@ ALIASES = {
     "worker": ["db_worker", "--queue-name", "*"],
     "demo": ["harmonie_demo"],
     "createadmin": ["harmonie_createadmin"],
+    "doctor": ["harmonie_doctor"],
 }
 
 HELP = """usage: harmonie <command> [options]
@@ -29,6 +30,7 @@ HELP = """usage: harmonie <command> [options]
   migrate                                        create or upgrade the database
   demo                                           load the demo organization (idempotent)
   createadmin                                    create an organization and its first org admin
+  doctor                                         check the database, migrations and a worker
   <any Django management command>                e.g. harmonie check, harmonie shell
 """
 
