@@ -65,7 +65,7 @@ def test_run_starts_web_and_worker_together(env: dict[str, str]) -> None:
         body = b""
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as response:  # noqa: S310
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as response:
                     body = response.read()
                     break
             except OSError:
