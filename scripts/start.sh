@@ -3,6 +3,7 @@
 # (web + background worker) at http://127.0.0.1:8000.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
+apt_install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 python_deps --no-dev
 frontend_deps
 translations

@@ -6,7 +6,7 @@
 # Extra arguments go to pytest.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
-apt_install chromium fonts-dejavu-core
+apt_install chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
 python_deps
 frontend_deps
 translations
