@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "harmonie.core",
     "harmonie.accounts",
     "harmonie.governance",
+    "harmonie.strategy",
 ]
 
 MIDDLEWARE = [
@@ -159,6 +160,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [
+    BASE_DIR / "static",  # Harmonie's own CSS and scripts (src/harmonie/static)
     ("vendor/htmx", PROJECT_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/pico", PROJECT_DIR / "node_modules" / "@picocss" / "pico" / "css"),
 ]

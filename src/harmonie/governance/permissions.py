@@ -38,6 +38,9 @@ class Perm(StrEnum):
     CONTENT_CREATE = "content.create"
     CONTENT_APPROVE = "content.approve"
     ANALYTICS_VIEW = "analytics.view"
+    STRATEGY_VIEW = "strategy.view"
+    STRATEGY_MANAGE = "strategy.manage"
+    CHARTER_MANAGE = "charter.manage"
 
 
 _READ = frozenset(
@@ -49,6 +52,7 @@ _READ = frozenset(
         Perm.GOVERNANCE_VIEW,
         Perm.CHANNELS_VIEW,
         Perm.CONTENT_VIEW,
+        Perm.STRATEGY_VIEW,
     }
 )
 _APPROVER = _READ | {Perm.CONTENT_APPROVE}
@@ -68,6 +72,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         Perm.CONTENT_CREATE,
         Perm.CONTENT_APPROVE,
         Perm.ANALYTICS_VIEW,
+        Perm.STRATEGY_MANAGE,
+        Perm.CHARTER_MANAGE,
     },
     Role.COMMUNITY_MANAGER: _READ | {Perm.CONTENT_CREATE, Perm.ANALYTICS_VIEW},
     Role.CONTRIBUTOR: _READ | {Perm.CONTENT_CREATE},
@@ -146,10 +152,14 @@ class Actor:
 
     def require(self, perm: Perm, market: Market | None = None) -> None:
         if not self.can(perm, market):
-            where = f" in {market.name}" if market is not None else ""
+            if market is None:
+                raise NotPermitted(
+                    _("You do not have the permission '%(perm)s'. Ask an org admin for the role you need.")
+                    % {"perm": perm.value}
+                )
             raise NotPermitted(
-                _("You do not have the permission '%(perm)s'%(where)s. Ask an org admin for the role you need.")
-                % {"perm": perm.value, "where": where}
+                _("You do not have the permission '%(perm)s' in %(market)s. Ask an org admin for the role you need.")
+                % {"perm": perm.value, "market": market.name}
             )
 
     def require_global(self, perm: Perm) -> None:
