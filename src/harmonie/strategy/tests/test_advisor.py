@@ -8,6 +8,7 @@ co. are blocked in China, WhatsApp dominates Brazil), then pinned. Change the da
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,7 @@ ALL_FORMATS = ["text", "image", "video", "live"]
 
 
 @pytest.fixture(autouse=True)
-def _english() -> None:
+def _english() -> Iterator[None]:
     with translation.override("en"):
         yield
 
