@@ -5,6 +5,7 @@ platform, a charter with market-specific rules (French advertising disclosure, F
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 
@@ -46,7 +47,9 @@ def load_demo(organization: Organization) -> bool:
         description="Final-year students and young engineers we want to hire.",
     )  # fmt: skip
 
-    def objective(code: str, name: str, type: str, channels: list[tuple[str, str]], kpis: list[tuple], **kw) -> None:  # type: ignore[type-arg]
+    def objective(
+        code: str, name: str, type: str, channels: list[tuple[str, str]], kpis: list[tuple[str, Any, Any]], **kw: Any
+    ) -> None:
         obj = services.objective_create(
             actor=hq, market=m[code], name=name, type=type, period_start=Y0, period_end=Y1,
             channels=[ch[c] for c in channels], **kw,
@@ -116,7 +119,7 @@ def load_demo(organization: Organization) -> bool:
         ],
     )
 
-    rules = [
+    rules: list[tuple[Market, str, str, str, dict[str, Any], str, Dimension | None, str]] = [
         (m["GLOBAL"], "Unsubstantiated superlatives", "banned_term", "block",
          {"terms": ["revolutionary", "révolutionnaire", "revolutionär", "game changer", "best in the world",
                     "guaranteed", "garanti"], "exceptions": ["garantie légale"]},
@@ -151,7 +154,7 @@ def load_demo(organization: Organization) -> bool:
             dimension=dimension, network=network,
         )  # fmt: skip
 
-    cadence = [
+    cadence: list[tuple[tuple[str, str], int | str, str, str]] = [
         (("linkedin", "vireo-group"), 5, "text", "Buffer and SumAll 2014: once per weekday"),
         (("x", "@VireoGroup"), 7, "text", "One a day; far below the 2010 Fortune 500 average of 27"),
         (("bluesky", "vireo.bsky.social"), 5, "text", ""),

@@ -55,9 +55,7 @@ def benchmarks() -> tuple[Benchmark, ...]:
     data = _load("cadence_benchmarks.toml")
     items = data["benchmarks"]
     assert isinstance(items, list)
-    return tuple(
-        Benchmark(b["network"], Decimal(str(b["posts_per_week"])), b["label"], b["source"]) for b in items
-    )
+    return tuple(Benchmark(b["network"], Decimal(str(b["posts_per_week"])), b["label"], b["source"]) for b in items)
 
 
 def benchmarks_for(network: str) -> list[Benchmark]:

@@ -106,9 +106,7 @@ class Objective(TimeStampedModel):
     description = models.TextField(_("description"), blank=True)
     period_start = models.DateField(_("from"))
     period_end = models.DateField(_("to"))
-    audience = models.ForeignKey(
-        Audience, null=True, blank=True, on_delete=models.SET_NULL, related_name="objectives"
-    )
+    audience = models.ForeignKey(Audience, null=True, blank=True, on_delete=models.SET_NULL, related_name="objectives")
     channels = models.ManyToManyField("governance.Channel", blank=True, related_name="objectives")
     relation_mode = models.CharField(_("relation mode"), max_length=12, choices=RelationMode.choices, blank=True)
     approach = models.CharField(_("attract or push"), max_length=8, choices=Approach.choices, blank=True)
@@ -214,9 +212,7 @@ class ContentPillar(TimeStampedModel):
 class CharterRule(TimeStampedModel):
     """One machine-checked rule of the editorial charter, for Global or a market, optionally one dimension/network."""
 
-    organization = models.ForeignKey(
-        "governance.Organization", on_delete=models.CASCADE, related_name="charter_rules"
-    )
+    organization = models.ForeignKey("governance.Organization", on_delete=models.CASCADE, related_name="charter_rules")
     market = models.ForeignKey("governance.Market", on_delete=models.CASCADE, related_name="charter_rules")
     dimension = models.ForeignKey(
         "governance.Dimension", null=True, blank=True, on_delete=models.CASCADE, related_name="charter_rules"
@@ -258,9 +254,7 @@ class CadenceTarget(TimeStampedModel):
 class FormatEffort(TimeStampedModel):
     """Minutes a team spends on one post of a format (writing, visuals, approval, community follow-up)."""
 
-    organization = models.ForeignKey(
-        "governance.Organization", on_delete=models.CASCADE, related_name="format_efforts"
-    )
+    organization = models.ForeignKey("governance.Organization", on_delete=models.CASCADE, related_name="format_efforts")
     format = models.CharField(_("format"), max_length=5, choices=PostFormat.choices)
     minutes_per_post = models.PositiveIntegerField(_("minutes per post"))
 

@@ -69,7 +69,9 @@ def objective_get(*, actor: Actor, pk: int) -> Objective:
 
 
 def kpi_get(*, actor: Actor, pk: int) -> KPI:
-    kpi = KPI.objects.filter(pk=pk, objective__in=objective_list(actor=actor)).select_related("objective__market").first()
+    kpi = (
+        KPI.objects.filter(pk=pk, objective__in=objective_list(actor=actor)).select_related("objective__market").first()
+    )
     if kpi is None:
         raise NotFound(_("No such KPI."))
     return kpi
@@ -235,10 +237,10 @@ def resource_plan(*, actor: Actor) -> list[MarketLoad]:
     actor.require(Perm.STRATEGY_VIEW)
     markets = list(market_list(actor=actor))
     loads = {m.pk: MarketLoad(market=m) for m in markets}
-    efforts = dict(FormatEffort.objects.filter(organization=actor.organization).values_list("format", "minutes_per_post"))
-    targets = {
-        t.channel_id: t for t in CadenceTarget.objects.filter(channel__organization=actor.organization)
-    }
+    efforts = dict(
+        FormatEffort.objects.filter(organization=actor.organization).values_list("format", "minutes_per_post")
+    )
+    targets = {t.channel_id: t for t in CadenceTarget.objects.filter(channel__organization=actor.organization)}
     for channel in channel_list(actor=actor).filter(is_active=True):
         load = loads.get(channel.owner_market_id)
         if load is None:

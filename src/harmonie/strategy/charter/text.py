@@ -19,7 +19,7 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 # ``regex`` ships no type hints (types-regex is not a dependency); its use is kept to this module.
-import regex  # type: ignore[import-untyped]
+import regex
 
 WORD_CLASS = r"\p{L}\p{N}\p{M}_"
 _BEFORE = rf"(?<![{WORD_CLASS}])"

@@ -7,7 +7,7 @@ of scope. Where a word is ambiguous the rule stays silent rather than flagging a
 from __future__ import annotations
 
 # ``regex`` ships no type hints (types-regex is not a dependency).
-import regex  # type: ignore[import-untyped]
+import regex
 
 from harmonie.strategy.charter.text import WORD_CLASS, is_sentence_start
 

@@ -130,7 +130,9 @@ def pillars_set(*, actor: Actor, pillars: Sequence[PillarInput]) -> list[Content
         try:
             share = Decimal(str(pillar.get("target_share"))).quantize(Decimal("0.01"))
         except InvalidOperation as exc:
-            raise ValidationFailed(_("The share of %(name)s must be a number.") % {"name": name}, field="pillars") from exc
+            raise ValidationFailed(
+                _("The share of %(name)s must be a number.") % {"name": name}, field="pillars"
+            ) from exc
         if not Decimal(0) < share <= Decimal(100):
             raise ValidationFailed(_("The share of %(name)s must be between 0 and 100 %%.") % {"name": name},
                                    field="pillars")  # fmt: skip

@@ -90,9 +90,7 @@ def _clean_objective(
 
 
 def _objective_snapshot(objective: Objective) -> dict[str, object]:
-    return snapshot(objective, OBJECTIVE_FIELDS) | {
-        "channels": sorted(objective.channels.values_list("pk", flat=True))
-    }
+    return snapshot(objective, OBJECTIVE_FIELDS) | {"channels": sorted(objective.channels.values_list("pk", flat=True))}
 
 
 @transaction.atomic
@@ -222,7 +220,10 @@ def kpi_create(
         objective=objective, metric=metric, target=target, baseline=baseline, period_start=period_start,
         period_end=period_end,
     )  # fmt: skip
-    if objective.kpis.filter(metric=metric, period_start=data["period_start"], period_end=data["period_end"]).exists():
+    start, end = data["period_start"], data["period_end"]
+    assert isinstance(start, dt.date)
+    assert isinstance(end, dt.date)
+    if objective.kpis.filter(metric=metric, period_start=start, period_end=end).exists():
         raise Conflict(_("This objective already has that KPI for that period."), field="metric")
     kpi = KPI.objects.create(objective=objective, note=note.strip(), **data)
     audit_record(
@@ -400,7 +401,9 @@ def objectives_covering(*, channel: Channel, at: dt.datetime) -> list[Objective]
     candidates = (
         Objective.objects.filter(organization_id=channel.organization_id, status=ObjectiveStatus.ACTIVE)
         .filter(Exists(KPI.objects.filter(objective=OuterRef("pk"))))
-        .filter(period_start__lte=(at + dt.timedelta(days=1)).date(), period_end__gte=(at - dt.timedelta(days=1)).date())
+        .filter(
+            period_start__lte=(at + dt.timedelta(days=1)).date(), period_end__gte=(at - dt.timedelta(days=1)).date()
+        )
         .select_related("market")
         .prefetch_related("channels")
     )

@@ -34,3 +34,12 @@ def bar_width(value: Decimal | int | float, maximum: Decimal | int | float) -> s
 def md_cell(value: object) -> str:
     """Text safe for a Markdown table cell."""
     return str(value).replace("|", "\\|").replace("\n", " ").strip()
+
+
+@register.filter
+def plain_number(value: Decimal | int | float | None) -> str:
+    """12.5000 -> 12.5, 120000.0000 -> 120000, None -> —."""
+    if value is None or value == "":
+        return "—"
+    number = Decimal(str(value))
+    return format(number.normalize(), "f")

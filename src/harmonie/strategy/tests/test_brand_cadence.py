@@ -32,8 +32,8 @@ def test_pillar_mix_must_add_up_to_100(strategy_demo, persona):
 def test_key_message_adaptations_are_per_market(strategy_demo, persona, market):
     message = KeyMessage.objects.get(text__startswith="We co-develop")
     fr_lead = persona("fr_market_lead")
-    services.key_message_adapt(actor=fr_lead, message=message, market=market("FR"),
-                               text="Nous co-développons avec les ingénieurs de nos clients, près de leurs usines.")  # fmt: skip
+    wording = "Nous co-développons avec les ingénieurs de nos clients, près de leurs usines."
+    services.key_message_adapt(actor=fr_lead, message=message, market=market("FR"), text=wording)
     with pytest.raises(NotPermitted):
         services.key_message_adapt(actor=fr_lead, message=message, market=market("DE"), text="Wir entwickeln …")
     view = selectors.brand_view(actor=persona("fr_community_manager"))

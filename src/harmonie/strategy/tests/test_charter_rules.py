@@ -68,7 +68,7 @@ def test_network_and_dimension_scoped_rules(strategy_demo, persona, market):
     assert on_bluesky == []
     financial = Dimension.objects.get(organization=strategy_demo, key="financial")
     closed = dt.datetime(2027, 2, 1, 9, 0, tzinfo=dt.UTC)
-    quiet, result = _lint(persona("hq_admin"), market("GLOBAL"), "FY results soon.", dimension=financial, at=closed)
+    quiet, _result = _lint(persona("hq_admin"), market("GLOBAL"), "FY results soon.", dimension=financial, at=closed)
     assert quiet == [("Closed period before FY2026 results", "block", "FY results soon.")]
     after, _r = _lint(
         persona("hq_admin"), market("GLOBAL"), "FY results soon.", dimension=financial,

@@ -48,9 +48,7 @@ def test_objectives_first_accepts_a_covered_channel(strategy_demo):
 
 def test_objectives_first_refuses_an_uncovered_channel_with_what_to_do(strategy_demo):
     with pytest.raises(ValidationFailed) as exc:
-        services.objectives_first_check(
-            channel=_channel("@vireo.japan"), at=dt.datetime(2026, 12, 3, 1, 0, tzinfo=UTC)
-        )
+        services.objectives_first_check(channel=_channel("@vireo.japan"), at=dt.datetime(2026, 12, 3, 1, 0, tzinfo=UTC))
     assert exc.value.code == "objectives_first"
     assert exc.value.message == (
         "Objectives first: no active objective with a KPI covers Vireo Japan (Threads) on 2026-12-03. "
@@ -61,9 +59,10 @@ def test_objectives_first_refuses_an_uncovered_channel_with_what_to_do(strategy_
 
 def test_objectives_first_can_be_switched_off_per_organization(strategy_demo, persona):
     services.strategy_policy_set(actor=persona("hq_admin"), objectives_first=False)
-    assert services.objectives_first_check(
-        channel=_channel("@vireo.japan"), at=dt.datetime(2026, 12, 3, 1, 0, tzinfo=UTC)
-    ) == []
+    assert (
+        services.objectives_first_check(channel=_channel("@vireo.japan"), at=dt.datetime(2026, 12, 3, 1, 0, tzinfo=UTC))
+        == []
+    )
     entry = AuditEntry.objects.filter(action="strategy_policy.update").latest("id")
     assert (entry.before, entry.after) == ({"objectives_first": True}, {"objectives_first": False})
     with pytest.raises(NotPermitted):
@@ -116,7 +115,9 @@ def test_an_objective_without_listed_channels_covers_its_markets_channels(strate
         type="engagement", period_start=dt.date(2026, 11, 1), period_end=dt.date(2026, 12, 31),
     )  # fmt: skip
     services.kpi_create(actor=jp_lead, objective=objective, metric="engagement_rate", baseline="1.2", target="2.0")
-    covering = services.objectives_first_check(channel=_channel("@vireo.japan"), at=dt.datetime(2026, 12, 3, tzinfo=UTC))
+    covering = services.objectives_first_check(
+        channel=_channel("@vireo.japan"), at=dt.datetime(2026, 12, 3, tzinfo=UTC)
+    )
     assert [o.name for o in covering] == ["Community Japan"]
     # The global LinkedIn page serves Japan, so it is covered too.
     covering = services.objectives_first_check(channel=_channel("vireo-group"), at=dt.datetime(2026, 12, 3, tzinfo=UTC))
