@@ -8,6 +8,7 @@ from functools import cache
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import list_currencies
+from django.utils.translation import gettext as _
 
 from harmonie.core.errors import ValidationFailed
 
@@ -23,7 +24,8 @@ def validate_timezone(name: str, *, field: str = "timezone") -> str:
     name = (name or "").strip()
     if name not in _zones():
         raise ValidationFailed(
-            f"'{name}' is not an IANA time zone. Use a name such as Europe/Paris or America/Sao_Paulo.",
+            _("'%(name)s' is not an IANA time zone. Use a name such as Europe/Paris or America/Sao_Paulo.")
+            % {"name": name},
             field=field,
         )
     return name
@@ -34,7 +36,7 @@ def normalize_language_tag(tag: str, *, field: str = "languages") -> str:
     raw = (tag or "").strip().replace("_", "-")
     if not _BCP47.match(raw):
         raise ValidationFailed(
-            f"'{tag}' is not a BCP 47 language tag. Use a form such as fr, de-CH, pt-BR or zh-Hant.",
+            _("'%(tag)s' is not a BCP 47 language tag. Use a form such as fr, de-CH, pt-BR or zh-Hant.") % {"tag": tag},
             field=field,
         )
     parts = raw.split("-")
@@ -45,13 +47,13 @@ def normalize_language_tag(tag: str, *, field: str = "languages") -> str:
     try:
         Locale.parse(canonical, sep="-")
     except (UnknownLocaleError, ValueError) as exc:
-        raise ValidationFailed(f"'{tag}' is not a known language.", field=field) from exc
+        raise ValidationFailed(_("'%(tag)s' is not a known language.") % {"tag": tag}, field=field) from exc
     return canonical
 
 
 def normalize_languages(tags: list[str], *, field: str = "languages") -> list[str]:
     if not tags:
-        raise ValidationFailed("Give at least one language (BCP 47, e.g. fr or pt-BR).", field=field)
+        raise ValidationFailed(_("Give at least one language (BCP 47, e.g. fr or pt-BR)."), field=field)
     seen: list[str] = []
     for tag in tags:
         canonical = normalize_language_tag(tag, field=field)
@@ -68,5 +70,7 @@ def _currencies() -> frozenset[str]:
 def validate_currency(code: str, *, field: str = "currency") -> str:
     code = (code or "").strip().upper()
     if code not in _currencies():
-        raise ValidationFailed(f"'{code}' is not an ISO 4217 currency code (e.g. EUR, USD, BRL, JPY).", field=field)
+        raise ValidationFailed(
+            _("'%(code)s' is not an ISO 4217 currency code (e.g. EUR, USD, BRL, JPY).") % {"code": code}, field=field
+        )
     return code

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -11,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from harmonie.core.errors import NotFound
 from harmonie.core.models import AuditEntry
-from harmonie.governance.matrix import RuleBook
+from harmonie.governance.matrix import Decision, RuleBook, can_create, can_localize, can_read_content
 from harmonie.governance.models import (
     Budget,
     Channel,
@@ -20,6 +22,7 @@ from harmonie.governance.models import (
     Invitation,
     Market,
     Member,
+    Ownership,
     RoleAssignment,
     Team,
 )
@@ -186,6 +189,52 @@ def governance_cell(*, actor: Actor, dimension_pk: int, market_pk: int | None) -
     return MatrixCell(dimension, market, rule, overridden=own, source=None if own else source)
 
 
+@dataclass(frozen=True)
+class ContentCheck:
+    """What the matrix lets the actor do with content of one dimension in one market."""
+
+    dimension: Dimension
+    market: Market
+    rule: GovernanceRule
+    create: Decision
+    localize: Decision
+    read_content: Decision
+
+
+def governance_check(*, actor: Actor, dimension: int | str, market: int | str) -> ContentCheck:
+    """May ``actor`` create, localize, read content of ``dimension`` (id or key) in ``market`` (id or code)?
+
+    The market may be any market of the organization, in the actor's scope or not: whether a member
+    may read another market's drafts is the very question the matrix answers (cross-market
+    visibility). Only the decisions and their reasons are returned. Three queries.
+    """
+    actor.require(Perm.GOVERNANCE_VIEW)
+    dimensions = dimension_list(actor=actor)
+    found_dimension = (
+        dimensions.filter(pk=dimension) if isinstance(dimension, int) else dimensions.filter(key=dimension)
+    ).first()
+    if found_dimension is None:
+        raise NotFound(_("No such dimension."))
+    markets = Market.objects.filter(organization=actor.organization)
+    found_market = (
+        markets.filter(pk=market) if isinstance(market, int) else markets.filter(code=market.strip().upper())
+    ).first()
+    if found_market is None:
+        raise NotFound(_("No such market."))
+    book = RuleBook(GovernanceRule.objects.filter(organization=actor.organization).select_related("market"))
+    rule, _source = book.effective(found_dimension, found_market)
+    if rule is None:
+        raise NotFound(_("This dimension has no rule yet."))
+    return ContentCheck(
+        dimension=found_dimension,
+        market=found_market,
+        rule=rule,
+        create=can_create(actor, found_dimension, found_market, rule),
+        localize=can_localize(actor, found_dimension, found_market, rule),
+        read_content=can_read_content(actor, found_dimension, found_market, rule),
+    )
+
+
 def channel_list(*, actor: Actor, market_pk: int | None = None, network: str | None = None) -> QuerySet[Channel]:
     """Channels owned by, or serving, a market in scope."""
     actor.require(Perm.CHANNELS_VIEW)
@@ -262,3 +311,68 @@ def audit_list(
 def memberships_for_user(*, user_id: int) -> QuerySet[Member]:
     """The organizations a user may switch between (for the org switcher)."""
     return Member.objects.filter(user_id=user_id, is_active=True).select_related("organization")
+
+
+@dataclass(frozen=True)
+class BudgetByMarket:
+    market: Market
+    currency: str
+    planned: Decimal
+
+
+@dataclass(frozen=True)
+class DashboardSummary:
+    """What the dashboard shows, already scoped. Budget and audit parts are None without the permission."""
+
+    year: int
+    markets: int
+    active_members: int
+    channels: int
+    channels_by_network: list[tuple[str, int]]
+    budget_totals: list[tuple[str, Decimal]] | None
+    budget_by_market: list[BudgetByMarket] | None
+    ownership_counts: list[tuple[str, int]]
+    latest_audit: list[AuditEntry] | None
+
+
+def dashboard_summary(*, actor: Actor, year: int) -> DashboardSummary:
+    """Figures for the dashboard, each read through the scoped selectors above; a fixed number of queries."""
+    markets = list(market_list(actor=actor))
+    active_members = member_list(actor=actor).filter(is_active=True).count()
+    channels = channel_list(actor=actor).filter(is_active=True)
+    by_network = Counter(channels.values_list("network", flat=True))
+    channels_by_network = sorted(by_network.items(), key=lambda item: (-item[1], item[0]))
+
+    budget_totals: list[tuple[str, Decimal]] | None = None
+    budget_by_market: list[BudgetByMarket] | None = None
+    if actor.can(Perm.BUDGETS_VIEW):
+        per_currency: dict[str, Decimal] = {}
+        per_market: dict[tuple[int, str], Decimal] = {}
+        market_by_pk: dict[int, Market] = {}
+        for budget in budget_list(actor=actor, year=year).order_by("market__path"):
+            per_currency[budget.currency] = per_currency.get(budget.currency, Decimal(0)) + budget.planned_amount
+            key = (budget.market_id, budget.currency)
+            per_market[key] = per_market.get(key, Decimal(0)) + budget.planned_amount
+            market_by_pk[budget.market_id] = budget.market
+        home = next((m.currency for m in markets if m.is_root), "")
+        budget_totals = sorted(per_currency.items(), key=lambda item: (item[0] != home, item[0]))
+        budget_by_market = [
+            BudgetByMarket(market_by_pk[pk], currency, amount) for (pk, currency), amount in per_market.items()
+        ]
+
+    _markets, rows = governance_matrix(actor=actor)
+    ownership = Counter(cell.rule.ownership for row in rows for cell in row.cells)
+    ownership_counts = [(value, ownership.get(value, 0)) for value in Ownership.values]
+
+    latest_audit = list(audit_list(actor=actor)[:10]) if actor.can(Perm.AUDIT_VIEW) else None
+    return DashboardSummary(
+        year=year,
+        markets=len(markets),
+        active_members=active_members,
+        channels=channels.count(),
+        channels_by_network=channels_by_network,
+        budget_totals=budget_totals,
+        budget_by_market=budget_by_market,
+        ownership_counts=ownership_counts,
+        latest_audit=latest_audit,
+    )

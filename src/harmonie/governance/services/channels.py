@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 from django.db import transaction
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from harmonie.core.audit import audit_record, snapshot
 from harmonie.core.errors import Conflict, ValidationFailed
@@ -15,19 +17,31 @@ from harmonie.governance.permissions import Actor, Perm
 
 CHANNEL_FIELDS = ["network", "handle", "display_name", "owner_market", "timezone", "is_active"]
 
-_HANDLE_RULES: dict[str, tuple[re.Pattern[str], str]] = {
+_HANDLE_RULES: dict[str, tuple[re.Pattern[str], str | Promise]] = {
     Network.BLUESKY: (
         re.compile(r"^(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$"),
-        "a domain handle such as acme.bsky.social",
+        gettext_lazy("a domain handle such as acme.bsky.social"),
     ),
     Network.MASTODON: (
         re.compile(r"^@?[A-Za-z0-9_]{1,30}@([a-z0-9-]+\.)+[a-z]{2,}$"),
-        "user@instance, such as acme@mastodon.social",
+        gettext_lazy("user@instance, such as acme@mastodon.social"),
     ),
-    Network.X: (re.compile(r"^@?[A-Za-z0-9_]{1,15}$"), "1 to 15 letters, digits or underscores, such as @acme"),
-    Network.INSTAGRAM: (re.compile(r"^@?[A-Za-z0-9_.]{1,30}$"), "up to 30 letters, digits, dots or underscores"),
-    Network.THREADS: (re.compile(r"^@?[A-Za-z0-9_.]{1,30}$"), "up to 30 letters, digits, dots or underscores"),
-    Network.TIKTOK: (re.compile(r"^@?[A-Za-z0-9_.]{2,24}$"), "2 to 24 letters, digits, dots or underscores"),
+    Network.X: (
+        re.compile(r"^@?[A-Za-z0-9_]{1,15}$"),
+        gettext_lazy("1 to 15 letters, digits or underscores, such as @acme"),
+    ),
+    Network.INSTAGRAM: (
+        re.compile(r"^@?[A-Za-z0-9_.]{1,30}$"),
+        gettext_lazy("up to 30 letters, digits, dots or underscores"),
+    ),
+    Network.THREADS: (
+        re.compile(r"^@?[A-Za-z0-9_.]{1,30}$"),
+        gettext_lazy("up to 30 letters, digits, dots or underscores"),
+    ),
+    Network.TIKTOK: (
+        re.compile(r"^@?[A-Za-z0-9_.]{2,24}$"),
+        gettext_lazy("2 to 24 letters, digits, dots or underscores"),
+    ),
 }
 
 
