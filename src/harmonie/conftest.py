@@ -9,7 +9,8 @@ import pytest
 from django.test import Client
 
 from harmonie.accounts.models import User
-from harmonie.governance.demo import DEMO_PASSWORD, PERSONAS, load_demo
+from harmonie.config.demo import load_all
+from harmonie.governance.demo import DEMO_PASSWORD, PERSONAS
 from harmonie.governance.models import Market, Member, Organization
 from harmonie.governance.permissions import Actor, actor_for
 from harmonie.governance.services import organization_create
@@ -20,7 +21,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 @pytest.fixture
 def demo_org(db: None) -> Organization:
-    org, _created = load_demo()
+    org, _created = load_all()
     return org
 
 

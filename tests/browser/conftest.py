@@ -8,7 +8,11 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from harmonie.governance.demo import DEMO_PASSWORD, load_demo
+from harmonie.config.demo import load_all
+from harmonie.governance.demo import DEMO_PASSWORD
+
+# Playwright's sync API runs an event loop in the test thread; Django must allow ORM calls there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("HARMONIE_CHROMIUM", "/usr/bin/chromium")
 
@@ -32,7 +36,7 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def demo(transactional_db: None) -> None:
-    load_demo()
+    load_all()
 
 
 @pytest.fixture
