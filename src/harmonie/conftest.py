@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -17,6 +18,17 @@ from harmonie.governance.services import organization_create
 
 # Playwright's sync API runs an event loop in the test thread; Django must allow ORM calls there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """Load the demo once into the test database; each test runs in a transaction rolled back after it.
+
+    Tests that flush the database (browser tests on a live server) are followed by tests that load it
+    again through ``demo_org``, which is idempotent.
+    """
+    with django_db_blocker.unblock():
+        load_all()
 
 
 @pytest.fixture
