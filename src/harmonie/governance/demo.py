@@ -184,11 +184,12 @@ def load_demo() -> tuple[Organization, bool]:
     year = 2026
     quarters = [(dt.date(year, m, 1), dt.date(year + (m + 3 > 12), (m + 2) % 12 + 1, 1) - dt.timedelta(days=1))
                 for m in (1, 4, 7, 10)]  # fmt: skip
-    amounts = {"FR": 9000, "DE": 11000, "US": 18000, "BR": 6000, "JP": 8000}
-    for code, base in amounts.items():
+    # Quarterly product budgets growing by a step, in each market's own currency.
+    amounts = {"FR": (9000, 500), "DE": (11000, 500), "US": (18000, 500), "BR": (30000, 1500), "JP": (1200000, 60000)}
+    for code, (base, step) in amounts.items():
         for i, (start, end) in enumerate(quarters):
             services.budget_create(actor=hq, market=markets[code], dimension=dims["product"], period_start=start,
-                                   period_end=end, planned_amount=base + 500 * i)  # fmt: skip
+                                   period_end=end, planned_amount=base + step * i)  # fmt: skip
             services.budget_create(actor=hq, market=markets[code], dimension=dims["country"], period_start=start,
                                    period_end=end, planned_amount=base // 3)  # fmt: skip
     services.budget_create(actor=hq, market=markets["GLOBAL"], dimension=dims["corporate"],

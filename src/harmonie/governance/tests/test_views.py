@@ -114,13 +114,13 @@ def test_dashboard_figures_for_the_org_admin(client_as):
         ("threads", 1), ("youtube", 1),
     ]  # fmt: skip
     assert summary.budget_totals == [
-        ("EUR", Decimal("184664.00")), ("BRL", Decimal("35000.00")), ("JPY", Decimal("45664.00")),
+        ("EUR", Decimal("184664.00")), ("BRL", Decimal("169000.00")), ("JPY", Decimal("6760000.00")),
         ("USD", Decimal("99000.00")),
     ]  # fmt: skip
     assert [(b.label, b.value, b.unit, b.percent) for b in response.context["budget_bars"]] == [
         ("Global", Decimal("72000.00"), "EUR", 100), ("France", Decimal("51000.00"), "EUR", 71),
         ("Germany", Decimal("61664.00"), "EUR", 86), ("United States", Decimal("99000.00"), "USD", 100),
-        ("Brazil", Decimal("35000.00"), "BRL", 100), ("Japan", Decimal("45664.00"), "JPY", 100),
+        ("Brazil", Decimal("169000.00"), "BRL", 100), ("Japan", Decimal("6760000.00"), "JPY", 100),
     ]  # fmt: skip
     assert summary.ownership_counts == [("global_only", 9), ("global_led", 27), ("local_led", 26), ("local_free", 1)]
     assert len(summary.latest_audit) == 10
