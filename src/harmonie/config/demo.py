@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from harmonie.content.demo import load_demo as load_content
 from harmonie.governance.demo import load_demo as load_governance
 from harmonie.governance.models import Organization
 from harmonie.strategy.demo import load_demo as load_strategy
@@ -14,4 +15,5 @@ def load_all() -> tuple[Organization, bool]:
     """Load (or complete) the demo organization. Returns (organization, whether anything was added)."""
     org, created = load_governance()
     added = load_strategy(org)
+    added = load_content(org) or added
     return org, created or added

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "harmonie.accounts",
     "harmonie.governance",
     "harmonie.strategy",
+    "harmonie.content",
 ]
 
 MIDDLEWARE = [
@@ -159,6 +160,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
 STATICFILES_DIRS = [
     BASE_DIR / "static",  # Harmonie's own CSS and scripts (src/harmonie/static)
     ("vendor/htmx", PROJECT_DIR / "node_modules" / "htmx.org" / "dist"),
@@ -170,6 +172,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media/"  # served by Harmonie to logged-in members with access, never as public files
+HARMONIE_MAX_IMAGE_BYTES = int(os.environ.get("HARMONIE_MAX_IMAGE_BYTES", str(20 * 1024 * 1024)))
+HARMONIE_MAX_VIDEO_BYTES = int(os.environ.get("HARMONIE_MAX_VIDEO_BYTES", str(1024 * 1024 * 1024)))
 
 # E-mail (Django 6.1 MAILERS): the console by default; SMTP when HARMONIE_EMAIL_HOST is set.
 if os.environ.get("HARMONIE_EMAIL_HOST"):

@@ -6,6 +6,8 @@ from harmonie.core.views import health
 
 urlpatterns = [
     path("", include("harmonie.governance.urls")),
+    path("strategy/", include("harmonie.strategy.urls")),
+    path("content/", include("harmonie.content.urls")),
     path("accounts/", include("harmonie.accounts.urls")),
     path("api/", api.urls),
     path("health", health, name="health"),

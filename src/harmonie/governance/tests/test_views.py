@@ -91,7 +91,7 @@ def test_the_navigation_shows_only_what_the_member_may_view(client_as):
         ),
         ("/channels/", ["Vireo France", "vireo-fr.bsky.social", "Europe/Paris", "vireo_de@mastodon.social"]),
         ("/budgets/", ["Budgets 2026", "Group brand campaign and always-on corporate content", "€60,000"]),
-        ("/audit/", ["format_effort.set", "Claire Martin", "Page 1 of"]),
+        ("/audit/", ["post.schedule", "Haruto Sato", "Page 1 of"]),
     ],
 )
 def test_every_page_renders_for_the_org_admin(client_as, path, expected):
