@@ -52,7 +52,13 @@ def _clean_utm(utm: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
-def network_problems(*, channel: Channel, text: str, media: Sequence[MediaAsset], link: str, first_comment: str) -> None:
+# A draft may still lack what only publication needs (the media Instagram or TikTok require).
+DRAFT_TOLERATED = frozenset({"media_required"})
+
+
+def network_problems(
+    *, channel: Channel, text: str, media: Sequence[MediaAsset], link: str, first_comment: str, draft: bool = False
+) -> None:
     """Raise with every problem the channel's network finds in the post (all at once, not the first)."""
     infos = [
         MediaInfo(
@@ -63,6 +69,8 @@ def network_problems(*, channel: Channel, text: str, media: Sequence[MediaAsset]
         for m in media
     ]  # fmt: skip
     problems = validate_post(network=channel.network, text=text, media=infos, link=link, first_comment=first_comment)
+    if draft:
+        problems = [p for p in problems if p.code not in DRAFT_TOLERATED]
     if problems:
         raise ValidationFailed(" ".join(p.message for p in problems), field=problems[0].field, code="network_limits")
 
@@ -141,7 +149,7 @@ def post_create(
     assets = list(media) if media is not None else list(source_master.media.all())
     if any(a.organization_id != actor.organization_id for a in assets):
         raise ValidationFailed(_("Choose media of this organization's library."), field="media")
-    network_problems(channel=channel, text=body, media=assets, link=link, first_comment=first_comment)
+    network_problems(channel=channel, text=body, media=assets, link=link, first_comment=first_comment, draft=True)
     post = Post.objects.create(
         organization=actor.organization, channel=channel, market=market, master=source_master,
         localization=localization, text=body, link=link.strip(), first_comment=first_comment.strip(),
@@ -228,7 +236,10 @@ def post_update(
         raise ValidationFailed(_("This post was cancelled."), field="status")
     body = (text or "").strip()
     assets = list(media) if media is not None else list(post.media.all())
-    network_problems(channel=post.channel, text=body, media=assets, link=link, first_comment=first_comment)
+    draft = post.status != PostStatus.SCHEDULED
+    network_problems(
+        channel=post.channel, text=body, media=assets, link=link, first_comment=first_comment, draft=draft
+    )
     before = snapshot(post, POST_FIELDS)
     post.text, post.link, post.first_comment = body, link.strip(), first_comment.strip()
     post.utm = _clean_utm(utm or {})

@@ -163,3 +163,16 @@ def test_past_times_are_refused(fr_local, persona):
     post = services.post_create(actor=cm, channel=_channel("vireo-france"), master=fr_local)
     with pytest.raises(ValidationFailed, match="This time is in the past"):
         services.post_schedule(actor=cm, post=post, scheduled_at=timezone.now() - dt.timedelta(minutes=1))
+
+
+def test_an_instagram_draft_may_wait_for_its_image_but_cannot_be_scheduled_without(demo_org, persona, market):
+    cm = persona("br_community_manager")
+    local = services.master_create(actor=cm, market=market("BR"), dimension=_dim(demo_org, "country"),
+                                   title="Fábrica", body="Conheça nossa fábrica de Jundiaí.", source_language="pt-BR",
+                                   kind="local")  # fmt: skip
+    post = services.post_create(actor=cm, channel=_channel("@vireo.brasil"), master=local)
+    assert post.status == "draft"
+    with pytest.raises(ValidationFailed) as exc:
+        services.post_schedule(actor=cm, post=post, scheduled_at=_future())
+    assert exc.value.code == "network_limits"
+    assert exc.value.field == "media"
