@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone, translation
 
 from harmonie.accounts.models import User
 from harmonie.config.demo import load_all
@@ -18,6 +19,15 @@ from harmonie.governance.services import organization_create
 
 # Playwright's sync API runs an event loop in the test thread; Django must allow ORM calls there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default() -> Iterator[None]:
+    """Every test starts and ends in English, whatever language a previous request activated."""
+    translation.activate("en")
+    yield
+    translation.activate("en")
+    timezone.deactivate()
 
 
 @pytest.fixture(scope="session")

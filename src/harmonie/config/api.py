@@ -17,11 +17,13 @@ from harmonie.accounts.api import router as accounts_router
 from harmonie.core.api_auth import api_auth
 from harmonie.core.errors import DomainError
 from harmonie.governance.api import router as governance_router
+from harmonie.strategy.api import router as strategy_router
 
 api = NinjaAPI(
     title="Harmonie API",
     version="1",
-    description="Organizations, markets, governance, channels and budgets. "
+    description="Organizations, markets, governance, channels and budgets; strategy: objectives and KPIs, "
+    "audiences, brand platform, editorial charter and lint, platform advisor, cadence and resources. "
     "Authenticate with a personal access token: `Authorization: Bearer hrm_...` "
     "(create one on your profile page), or with a logged-in browser session plus its CSRF token.",
     urls_namespace="api",
@@ -32,6 +34,7 @@ api = NinjaAPI(
 
 api.add_router("/v1/", governance_router)
 api.add_router("/v1/me", accounts_router)
+api.add_router("/v1/strategy", strategy_router)
 
 _HTTP_CODES = {400: "invalid", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 429: "throttled"}
 
