@@ -57,10 +57,8 @@ def campaign_list(*, actor: Actor) -> QuerySet[Campaign]:
     actor.require(Perm.CONTENT_VIEW)
     return (
         Campaign.objects.filter(organization=actor.organization)
-        .select_related("dimension", "budget")
-        .prefetch_related(
-            Prefetch("launches", queryset=CampaignLaunch.objects.select_related("market")), "objectives"
-        )
+        .select_related("dimension", "budget__market", "budget__dimension")
+        .prefetch_related(Prefetch("launches", queryset=CampaignLaunch.objects.select_related("market")), "objectives")
     )
 
 
@@ -115,10 +113,10 @@ def localization_get(*, actor: Actor, pk: int) -> Localization:
 
 
 def is_outdated(localization: Localization) -> bool:
-    """Adopted or adapted on an older version of the master."""
+    """Adapted on an older version of the master. An adopted localization publishes the master as is, so it
+    always carries the current version (its posts take the master's current text)."""
     return (
-        localization.state in (LocalizationState.ADOPTED, LocalizationState.ADAPTED)
-        and localization.based_on_version < localization.master.version
+        localization.state == LocalizationState.ADAPTED and localization.based_on_version < localization.master.version
     )
 
 
@@ -136,7 +134,9 @@ def localization_master_change(*, localization: Localization) -> MasterChange | 
     master = localization.master
     revisions = {
         r.version: r
-        for r in MasterRevision.objects.filter(master=master, version__in=[localization.based_on_version, master.version])
+        for r in MasterRevision.objects.filter(
+            master=master, version__in=[localization.based_on_version, master.version]
+        )
     }
     old = revisions.get(localization.based_on_version)
     old_text = f"{old.title}\n{old.body}" if old else ""
