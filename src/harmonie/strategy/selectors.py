@@ -228,6 +228,13 @@ class MarketLoad:
         return int((self.required_hours / self.available_hours * 100).to_integral_value())
 
 
+def format_efforts(*, actor: Actor) -> dict[str, int]:
+    """Minutes per post of each format: the organization's own, else the default (as ``resource_plan`` counts)."""
+    actor.require(Perm.STRATEGY_VIEW)
+    own = dict(FormatEffort.objects.filter(organization=actor.organization).values_list("format", "minutes_per_post"))
+    return {fmt: own.get(fmt, minutes) for fmt, minutes in DEFAULT_MINUTES.items()}
+
+
 CREATING_ROLES = ("org_admin", "market_lead", "community_manager", "contributor")
 
 

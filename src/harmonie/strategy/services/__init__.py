@@ -23,7 +23,10 @@ from harmonie.strategy.services.objectives import (
     kpi_update,
     objective_create,
     objective_update,
+    objectives_covering,
+    objectives_covering_channels,
     objectives_first_check,
+    objectives_first_refusal,
     strategy_policy_set,
 )
 
@@ -46,7 +49,10 @@ __all__ = [
     "kpi_update",
     "objective_create",
     "objective_update",
+    "objectives_covering",
+    "objectives_covering_channels",
     "objectives_first_check",
+    "objectives_first_refusal",
     "pillars_set",
     "strategy_policy_set",
 ]
