@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from harmonie.content import services
-from harmonie.content.models import Campaign, MasterContent
+from harmonie.content.models import Campaign, Localization, MasterContent
 from harmonie.content.timeutils import local_to_utc
 from harmonie.governance.models import Budget, Channel, Dimension, Market, Member, Organization, Role, RoleAssignment
 from harmonie.governance.permissions import Actor, actor_for
@@ -117,15 +117,16 @@ def load_demo(organization: Organization) -> bool:
         (us_lead, "VireoUSA", ("local", us_local), (2,), 13),
         (jp_lead, "@Vireo_JP", ("local", jp_local), (1, 3), 9),
     ]
-    for actor, handle, (kind, source), weekdays, hour in plan:
+    for actor, handle, (_kind, source), weekdays, hour in plan:
         channel = ch[handle]
         for week in range(4):
             for weekday in weekdays:
                 day = monday + dt.timedelta(days=7 * week + weekday)
                 at = local_to_utc(day, dt.time(hour, 0), channel.timezone)
-                if kind == "loc":
+                if isinstance(source, Localization):
                     services.post_create(actor=actor, channel=channel, localization=source, scheduled_at=at)
                 else:
+                    assert isinstance(source, MasterContent)
                     services.post_create(actor=actor, channel=channel, master=source, scheduled_at=at)
     return True
 

@@ -26,7 +26,9 @@ class Campaign(TimeStampedModel):
     budget = models.ForeignKey(
         "governance.Budget", null=True, blank=True, on_delete=models.SET_NULL, related_name="campaigns"
     )
-    status = models.CharField(_("status"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.PLANNED)
+    status = models.CharField(
+        _("status"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.PLANNED
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
@@ -217,13 +219,9 @@ class Post(TimeStampedModel):
 class CalendarFeed(TimeStampedModel):
     """An iCal feed of one market's or one channel's posts, read with a secret token (hash stored)."""
 
-    organization = models.ForeignKey(
-        "governance.Organization", on_delete=models.CASCADE, related_name="calendar_feeds"
-    )
+    organization = models.ForeignKey("governance.Organization", on_delete=models.CASCADE, related_name="calendar_feeds")
     market = models.ForeignKey("governance.Market", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    channel = models.ForeignKey(
-        "governance.Channel", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
+    channel = models.ForeignKey("governance.Channel", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(_("name"), max_length=120)
     token_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -24,7 +24,7 @@ def local_to_utc(day: dt.date, time: dt.time, tz_name: str, *, field: str = "sch
         # Either a gap (nonexistent) or an overlap (ambiguous). Round-tripping tells which.
         round_trip = first.astimezone(dt.UTC).astimezone(tz).replace(tzinfo=None)
         if round_trip != naive:
-            later = (naive + (second.utcoffset() or dt.timedelta()) - (first.utcoffset() or dt.timedelta()))
+            later = naive + (second.utcoffset() or dt.timedelta()) - (first.utcoffset() or dt.timedelta())
             raise ValidationFailed(
                 _("%(time)s does not exist on %(day)s in %(zone)s (the clocks go forward); choose %(later)s instead.")
                 % {"time": time.strftime("%H:%M"), "day": day.isoformat(), "zone": tz_name,

@@ -21,7 +21,7 @@ from harmonie.core.audit import audit_record
 from harmonie.core.errors import Conflict, NotPermitted, ValidationFailed
 from harmonie.core.validation import normalize_language_tag
 from harmonie.governance import matrix
-from harmonie.governance.models import Dimension, LocalVariants, Market
+from harmonie.governance.models import Dimension, GovernanceRule, LocalVariants, Market
 from harmonie.governance.permissions import Actor, Perm
 from harmonie.strategy.models import ContentPillar, KeyMessage
 
@@ -138,7 +138,7 @@ def master_update(
     return master
 
 
-def _rule(master: MasterContent, market: Market) -> matrix.GovernanceRule:
+def _rule(master: MasterContent, market: Market) -> GovernanceRule:
     rule, _source = matrix.RuleBook.for_organization(master.organization_id).effective(master.dimension, market)
     assert rule is not None
     return rule

@@ -178,7 +178,9 @@ def schedule_problems(*, actor: Actor, post: Post, scheduled_at: dt.datetime) ->
     if scheduled_at <= timezone.now():
         raise ValidationFailed(_("This time is in the past: choose a time to come."), field="scheduled_at")
     media = list(post.media.all())
-    network_problems(channel=post.channel, text=post.text, media=media, link=post.link, first_comment=post.first_comment)
+    network_problems(
+        channel=post.channel, text=post.text, media=media, link=post.link, first_comment=post.first_comment
+    )
     rights = media_rights_problems(media=media, market=post.market, at=scheduled_at)
     if rights:
         raise ValidationFailed(" ".join(rights), field="media", code="media_rights")
@@ -237,9 +239,7 @@ def post_update(
     body = (text or "").strip()
     assets = list(media) if media is not None else list(post.media.all())
     draft = post.status != PostStatus.SCHEDULED
-    network_problems(
-        channel=post.channel, text=body, media=assets, link=link, first_comment=first_comment, draft=draft
-    )
+    network_problems(channel=post.channel, text=body, media=assets, link=link, first_comment=first_comment, draft=draft)
     before = snapshot(post, POST_FIELDS)
     post.text, post.link, post.first_comment = body, link.strip(), first_comment.strip()
     post.utm = _clean_utm(utm or {})

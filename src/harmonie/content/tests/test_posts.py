@@ -137,8 +137,10 @@ def test_expired_or_not_allowed_media_refuses_scheduling(fr_local, persona, mark
 
 def test_posts_need_an_adopted_or_adapted_localization(demo_org, persona, market):
     hq = persona("hq_admin")
-    master = services.master_create(actor=hq, market=market("GLOBAL"), dimension=_dim(demo_org, "corporate"),
-                                    title="Results", body="Our 2026 results are out.", source_language="en")  # fmt: skip
+    master = services.master_create(
+        actor=hq, market=market("GLOBAL"), dimension=_dim(demo_org, "corporate"), title="Results",
+        body="Our 2026 results are out.", source_language="en",
+    )  # fmt: skip
     loc = services.localization_request(actor=hq, master=master, market=market("FR"), language="fr-FR")
     with pytest.raises(ValidationFailed, match="This localization is pending: adopt or adapt it"):
         services.post_create(actor=persona("fr_community_manager"), channel=_channel("vireo-france"), localization=loc)
