@@ -91,7 +91,11 @@ def calendar_feed_create(
 @transaction.atomic
 def calendar_feed_revoke(*, actor: Actor, feed: CalendarFeed) -> CalendarFeed:
     """Stop a feed: its URL answers 404 from now on. Its creator, or who creates content in its market."""
-    locked = CalendarFeed.objects.select_for_update().select_related("market", "channel__owner_market").get(pk=feed.pk)
+    locked = (
+        CalendarFeed.objects.select_for_update(of=("self",))
+        .select_related("market", "channel__owner_market")
+        .get(pk=feed.pk)
+    )
     if locked.organization_id != actor.organization_id:
         raise NotFound(_("No such calendar feed."))
     if locked.created_by_id != actor.member.user_id:

@@ -218,7 +218,11 @@ def _schedule(*, actor: Actor, post: Post, scheduled_at: dt.datetime) -> Post:
 @transaction.atomic
 def post_schedule(*, actor: Actor, post: Post, scheduled_at: dt.datetime) -> Post:
     """Schedule (or reschedule, e.g. by drag and drop in the calendar) a post, after every check."""
-    locked = Post.objects.select_for_update().select_related("channel", "market", "master__dimension").get(pk=post.pk)
+    locked = (
+        Post.objects.select_for_update(of=("self",))
+        .select_related("channel", "market", "master__dimension")
+        .get(pk=post.pk)
+    )
     return _schedule(actor=actor, post=locked, scheduled_at=scheduled_at)
 
 
