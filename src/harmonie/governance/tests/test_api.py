@@ -854,8 +854,8 @@ def test_openapi_schema_lists_the_endpoints(demo_org):
     assert response.status_code == 200
     schema = response.json()
     assert schema["info"]["title"] == "Harmonie API"
-    # The strategy paths are listed by strategy/tests/test_api.py.
-    assert sorted(p for p in schema["paths"] if not p.startswith("/api/v1/strategy/")) == [
+    # The strategy and content paths are listed by strategy/tests/test_api.py and content/tests/test_api.py.
+    assert sorted(p for p in schema["paths"] if not p.startswith(("/api/v1/strategy/", "/api/v1/content/"))) == [
         "/api/v1/audit",
         "/api/v1/budgets",
         "/api/v1/budgets/{budget_id}",
