@@ -19,13 +19,17 @@
     var token = Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
     var url = new URL(link.href, window.location.href);
     url.searchParams.set("download_token", token);
+    var progress = link.nextElementSibling;
+    if (progress && !progress.classList.contains("download-progress")) { progress = null; }
     link.setAttribute("aria-busy", "true");
+    if (progress) { progress.hidden = false; }
     document.body.classList.add("downloading");
     var started = Date.now();
     var timer = window.setInterval(function () {
       if (hasToken(token) || Date.now() - started > TIMEOUT_MS) {
         window.clearInterval(timer);
         link.removeAttribute("aria-busy");
+        if (progress) { progress.hidden = true; }
         document.body.classList.remove("downloading");
       }
     }, 200);
