@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from harmonie.core.errors import NotFound
-from harmonie.governance.models import Channel, Dimension, Market, Member, RoleAssignment
+from harmonie.governance.models import Channel, Dimension, Market, RoleAssignment
 from harmonie.governance.permissions import Actor, Perm
 from harmonie.governance.selectors import channel_list, market_list
 from harmonie.strategy.charter.engine import Finding, LintContext, RuleSpec, lint
@@ -271,7 +271,3 @@ def resource_plan(*, actor: Actor) -> list[MarketLoad]:
         loads[market_id].members = len(member_ids)
         loads[market_id].available_hours = sum((hours_by_member[m] for m in member_ids), Decimal(0))
     return [loads[m.pk] for m in markets if loads[m.pk].channels or loads[m.pk].members]
-
-
-def member_count(*, actor: Actor) -> int:  # used by the strategy document
-    return Member.objects.filter(organization=actor.organization, is_active=True).count()
