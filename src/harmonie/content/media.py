@@ -26,7 +26,7 @@ from hachoir.core import log as hachoir_log  # type: ignore[import-untyped]
 from hachoir.metadata import extractMetadata  # type: ignore[import-untyped]
 from hachoir.parser.container import MkvFile, MP4File  # type: ignore[import-untyped]
 from hachoir.stream import InputIOStream  # type: ignore[import-untyped]
-from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageDraw, ImageFile, ImageFont, ImageOps, UnidentifiedImageError
 
 from harmonie.core.errors import ValidationFailed
 
@@ -221,10 +221,17 @@ def _probe_image(upload: IO[bytes], name: str, size: int) -> Probed:
     with _decoding(name, label):
         image.verify()
     upload.seek(0)
-    with _decoding(name, label):
-        image = Image.open(upload)
-        image.load()
-        orientation = _orientation(image)
+    # WeasyPrint sets Pillow's global LOAD_TRUNCATED_IMAGES when it is imported (for PDFs); a library upload
+    # must decode completely whatever else the process has loaded.
+    truncated_ok = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        with _decoding(name, label):
+            image = Image.open(upload)
+            image.load()
+            orientation = _orientation(image)
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = truncated_ok
     if orientation in _TRANSPOSING:
         width, height = height, width
     upload.seek(0)

@@ -284,6 +284,18 @@ def test_refused_files_leave_nothing_behind(upload, media_root, data, name, mess
     assert stored_files(media_root) == []
 
 
+def test_truncated_images_are_refused_even_after_weasyprint_relaxed_pillow(upload, media_root, monkeypatch):
+    """Importing WeasyPrint (strategy PDFs) sets Pillow's global LOAD_TRUNCATED_IMAGES; uploads stay strict."""
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    with pytest.raises(ValidationFailed) as exc:
+        upload(png_header_only(100, 100), "empty.png")
+    assert exc.value.message == DAMAGED.format("empty.png", "PNG")
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # restored for WeasyPrint
+    assert stored_files(media_root) == []
+
+
 def test_size_limits_come_from_the_settings(upload, settings, media_root):
     settings.HARMONIE_MAX_IMAGE_BYTES = 1000
     data = png(640, 480)
