@@ -14,6 +14,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from harmonie.accounts.api import router as accounts_router
+from harmonie.approvals.api import router as approvals_router
 from harmonie.content.api import router as content_router
 from harmonie.core.api_auth import api_auth
 from harmonie.core.errors import DomainError
@@ -37,6 +38,7 @@ api.add_router("/v1/", governance_router)
 api.add_router("/v1/me", accounts_router)
 api.add_router("/v1/strategy", strategy_router)
 api.add_router("/v1/content", content_router)
+api.add_router("/v1/approvals", approvals_router)
 
 _HTTP_CODES = {400: "invalid", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 429: "throttled"}
 

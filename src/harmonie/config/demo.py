@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from harmonie.approvals.demo import load_demo as load_approvals
 from harmonie.content.demo import load_demo as load_content
 from harmonie.governance.demo import load_demo as load_governance
 from harmonie.governance.models import Organization
@@ -16,4 +17,5 @@ def load_all() -> tuple[Organization, bool]:
     org, created = load_governance()
     added = load_strategy(org)
     added = load_content(org) or added
+    added = load_approvals(org) or added
     return org, created or added

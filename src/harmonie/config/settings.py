@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "harmonie.governance",
     "harmonie.strategy",
     "harmonie.content",
+    "harmonie.approvals",
 ]
 
 MIDDLEWARE = [
@@ -94,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "harmonie.governance.context_processors.actor",
+                "harmonie.approvals.context_processors.approvals",
             ],
         },
     }

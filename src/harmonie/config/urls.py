@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("harmonie.governance.urls")),
     path("strategy/", include("harmonie.strategy.urls")),
     path("content/", include("harmonie.content.urls")),
+    path("approvals/", include("harmonie.approvals.urls")),
     path("accounts/", include("harmonie.accounts.urls")),
     path("api/", api.urls),
     path("health", health, name="health"),

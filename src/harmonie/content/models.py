@@ -7,7 +7,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from harmonie.content.states import PostStatus
 from harmonie.core.models import TimeStampedModel
+
+__all__ = ["PostStatus"]
 
 
 class CampaignStatus(models.TextChoices):
@@ -94,6 +97,7 @@ class MediaAsset(TimeStampedModel):
 class ContentKind(models.TextChoices):
     MASTER = "master", _("Master content")
     LOCAL = "local", _("Local content")
+    STATEMENT = "statement", _("Holding statement")
 
 
 class MasterContent(TimeStampedModel):
@@ -101,7 +105,7 @@ class MasterContent(TimeStampedModel):
     (``kind=local``) written by a market where the governance matrix allows it."""
 
     organization = models.ForeignKey("governance.Organization", on_delete=models.CASCADE, related_name="masters")
-    kind = models.CharField(_("kind"), max_length=6, choices=ContentKind.choices, default=ContentKind.MASTER)
+    kind = models.CharField(_("kind"), max_length=10, choices=ContentKind.choices, default=ContentKind.MASTER)
     market = models.ForeignKey("governance.Market", on_delete=models.PROTECT, related_name="masters")
     campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="masters")
     dimension = models.ForeignKey("governance.Dimension", on_delete=models.PROTECT, related_name="masters")
@@ -174,12 +178,6 @@ class Localization(TimeStampedModel):
         return f"{self.master_id} → {self.market_id}/{self.language}"
 
 
-class PostStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SCHEDULED = "scheduled", _("Scheduled")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
 class Post(TimeStampedModel):
     """What goes to one channel at one time. ``scheduled_at`` is stored in UTC and shown in the
     channel's time zone."""
@@ -197,7 +195,13 @@ class Post(TimeStampedModel):
     utm = models.JSONField(_("UTM parameters"), default=dict, blank=True)
     media = models.ManyToManyField(MediaAsset, blank=True, related_name="posts")
     scheduled_at = models.DateTimeField(_("scheduled at"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=PostStatus.choices, default=PostStatus.DRAFT)
+    status = models.CharField(_("status"), max_length=20, choices=PostStatus.choices, default=PostStatus.DRAFT)
+    # Why the post is in its status, for people: the failure reason, why it needs a new time, the crisis.
+    status_note = models.TextField(_("status note"), blank=True)
+    # The status a crisis hold interrupted (restored on release when still valid).
+    held_from = models.CharField(max_length=20, blank=True)
+    # Bumped by every change of what the post says; approvals are given to one revision.
+    revision = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
@@ -205,10 +209,13 @@ class Post(TimeStampedModel):
         indexes = [
             models.Index(fields=["organization", "scheduled_at"]),
             models.Index(fields=["channel", "scheduled_at"]),
+            models.Index(fields=["status", "scheduled_at"]),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(status="scheduled") | Q(scheduled_at__isnull=False), name="scheduled_post_has_time"
+                condition=~Q(status__in=["scheduled", "publishing", "published", "unconfirmed"])
+                | Q(scheduled_at__isnull=False),
+                name="scheduled_post_has_time",
             )
         ]
 

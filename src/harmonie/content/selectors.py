@@ -13,6 +13,7 @@ from harmonie.content.diff import DiffPart, word_diff
 from harmonie.content.models import (
     Campaign,
     CampaignLaunch,
+    ContentKind,
     Localization,
     LocalizationState,
     MasterContent,
@@ -80,8 +81,8 @@ def master_list(*, actor: Actor, campaign_pk: int | None = None, kind: str | Non
     )
     if campaign_pk is not None:
         qs = qs.filter(campaign_id=campaign_pk)
-    if kind:
-        qs = qs.filter(kind=kind)
+    # Holding statements are kept in the crisis library, not among editorial content.
+    qs = qs.filter(kind=kind) if kind else qs.exclude(kind=ContentKind.STATEMENT)
     return qs.select_related("market", "dimension", "campaign", "pillar").prefetch_related(
         Prefetch("localizations", queryset=Localization.objects.select_related("market"))
     )

@@ -23,6 +23,7 @@ from harmonie.governance.models import (
     Market,
     MarketKind,
     Network,
+    Organization,
     Ownership,
     Role,
     Team,
@@ -190,9 +191,20 @@ class CellForm(forms.Form):
     creators = forms.ChoiceField(label=_("Who may create"), choices=Creators.choices)
     local_variants = forms.ChoiceField(label=_("Local variants"), choices=LocalVariants.choices)
     cross_market_visibility = forms.BooleanField(label=_("Other markets may read drafts"), required=False)
-    approval_circuit = forms.CharField(
-        label=_("Approval circuit"), max_length=80, required=False, help_text=_("Optional; e.g. legal-then-brand.")
+    approval_circuit = forms.ChoiceField(
+        label=_("Approval circuit"),
+        required=False,
+        help_text=_("The review steps posts of this cell go through; empty: the circuit of the cell above, if any."),
     )
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        circuits = organization.approval_circuits.order_by("name").only("key", "name", "is_active")
+        choices: list[tuple[Any, str]] = [("", str(_("Inherit / none")))]
+        for circuit in circuits:
+            label = f"{circuit.name} ({circuit.key})"
+            choices.append((circuit.key, label if circuit.is_active else f"{label} — {_('inactive')}"))
+        _set_choices(self, "approval_circuit", choices)
 
 
 class PresetForm(forms.Form):
@@ -301,6 +313,12 @@ AUDIT_TARGET_TYPES = [
     ("governance.governancerule", _("Governance rule")),
     ("governance.channel", _("Channel")),
     ("governance.budget", _("Budget")),
+    ("content.post", _("Post")),
+    ("approvals.approvalcircuit", _("Approval circuit")),
+    ("approvals.circuitcondition", _("Circuit condition")),
+    ("approvals.externalreviewlink", _("External review link")),
+    ("approvals.crisis", _("Crisis")),
+    ("approvals.holdingstatement", _("Holding statement")),
 ]
 
 

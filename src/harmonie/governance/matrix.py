@@ -51,6 +51,9 @@ class RuleBook:
     def override(self, dimension_id: int, market_id: int) -> GovernanceRule | None:
         return self._rules.get((dimension_id, market_id))
 
+    def default(self, dimension_id: int) -> GovernanceRule | None:
+        return self._rules.get((dimension_id, None))
+
     def effective(self, dimension: Dimension, market: Market) -> tuple[GovernanceRule | None, Market | None]:
         """The rule that applies and the market it comes from (None = the dimension default)."""
         for market_id in market.ancestor_ids():

@@ -41,6 +41,7 @@ class Perm(StrEnum):
     STRATEGY_VIEW = "strategy.view"
     STRATEGY_MANAGE = "strategy.manage"
     CHARTER_MANAGE = "charter.manage"
+    CRISIS_MANAGE = "crisis.manage"
 
 
 _READ = frozenset(
@@ -74,6 +75,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         Perm.ANALYTICS_VIEW,
         Perm.STRATEGY_MANAGE,
         Perm.CHARTER_MANAGE,
+        Perm.CRISIS_MANAGE,
     },
     Role.COMMUNITY_MANAGER: _READ | {Perm.CONTENT_CREATE, Perm.ANALYTICS_VIEW},
     Role.CONTRIBUTOR: _READ | {Perm.CONTENT_CREATE},

@@ -100,6 +100,7 @@ def load_demo(organization: Organization) -> bool:
         "delivered with local technical support in every market.",
         tone_of_voice="Expert but plain-spoken; concrete figures over superlatives; warm with communities, "
         "formal with customers (vous / Sie).",
+        names=["Vireo", "Vireo Coat X"],
     )
     messages = [
         services.key_message_create(actor=hq, text="Our materials cut our customers' CO2 emissions by 20% on average."),

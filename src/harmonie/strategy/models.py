@@ -156,6 +156,8 @@ class BrandPlatform(TimeStampedModel):
     story = models.TextField(_("story"), blank=True)
     value_proposition = models.TextField(_("value proposition"), blank=True)
     tone_of_voice = models.TextField(_("tone of voice"), blank=True)
+    # Brand and product names as they must be spelled in every language ("Vireo", "Vireo Coat X").
+    names = models.JSONField(_("brand and product names"), default=list, blank=True)
 
     def __str__(self) -> str:
         return f"Brand platform of {self.organization_id}"

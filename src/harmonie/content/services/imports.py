@@ -245,12 +245,19 @@ def _time(value: str) -> dt.time:
                % {"value": value})  # fmt: skip
 
 
+# An exported file carries every status; on import a row is either planned (submitted for review as its circuit
+# requires) or kept as a draft.
+_AS_DRAFT = frozenset({PostStatus.DRAFT, PostStatus.CHANGES_REQUESTED, PostStatus.REJECTED, PostStatus.CANCELLED})
+# What went out (or tried to) is history, not a plan: not importable.
+_HISTORY = frozenset({PostStatus.PUBLISHING, PostStatus.PUBLISHED, PostStatus.FAILED, PostStatus.UNCONFIRMED})
+
+
 def _status(value: str) -> str:
     status = value.lower() or PostStatus.SCHEDULED
-    if status not in (PostStatus.DRAFT, PostStatus.SCHEDULED):
+    if status not in PostStatus.values or status in _HISTORY:
         raise _one("status", value, _("Unknown status “%(value)s”: write scheduled or draft (empty: scheduled).")
                    % {"value": value})  # fmt: skip
-    return status
+    return PostStatus.DRAFT if status in _AS_DRAFT else PostStatus.SCHEDULED
 
 
 def _attempt[T](errors: list[RowError], parse: Callable[[], T]) -> T | None:
@@ -342,16 +349,29 @@ def _import_row(actor: Actor, rows: _Rows, row: CsvRow) -> RowResult:
 
 
 def _ok_message(result: RowResult, *, saved: bool, dry_run: bool) -> str:
-    if result.status == PostStatus.SCHEDULED and result.scheduled_at is not None:
+    if result.scheduled_at is not None and result.status != PostStatus.DRAFT:
         values = {
             "local": utc_to_local(result.scheduled_at, result.timezone).strftime("%Y-%m-%d %H:%M"),
             "zone": result.timezone,
             "utc": result.scheduled_at.strftime("%H:%M"),
+            "status": str(PostStatus(result.status).label).lower(),
         }
-        if saved:
-            return _("Scheduled for %(local)s (%(zone)s), %(utc)s UTC.") % values
-        if dry_run:
-            return _("Valid: would be scheduled for %(local)s (%(zone)s), %(utc)s UTC.") % values
+        if result.status == PostStatus.SCHEDULED:
+            if saved:
+                return _("Scheduled for %(local)s (%(zone)s), %(utc)s UTC.") % values
+            if dry_run:
+                return _("Valid: would be scheduled for %(local)s (%(zone)s), %(utc)s UTC.") % values
+        elif result.status == PostStatus.IN_REVIEW:
+            if saved:
+                return _("Submitted for review, planned for %(local)s (%(zone)s), %(utc)s UTC.") % values
+            if dry_run:
+                return (
+                    _("Valid: would be submitted for review, planned for %(local)s (%(zone)s), %(utc)s UTC.") % values
+                )
+        elif saved:
+            return _("Saved (%(status)s), planned for %(local)s (%(zone)s), %(utc)s UTC.") % values
+        elif dry_run:
+            return _("Valid: would be saved (%(status)s), planned for %(local)s (%(zone)s), %(utc)s UTC.") % values
     elif saved:
         return _("Saved as a draft, without a time: schedule it from the post's page.")
     elif dry_run:

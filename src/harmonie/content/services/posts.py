@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from harmonie.approvals.services import workflow
 from harmonie.content.models import (
     ContentKind,
     Localization,
@@ -22,6 +23,8 @@ from harmonie.content.models import (
     PostStatus,
 )
 from harmonie.content.networks import MediaInfo, validate_post
+from harmonie.content.services.transitions import post_transition
+from harmonie.content.states import EDITABLE, check_transition
 from harmonie.core.audit import audit_record, snapshot
 from harmonie.core.errors import NotPermitted, ValidationFailed
 from harmonie.governance import matrix
@@ -199,25 +202,49 @@ def schedule_problems(*, actor: Actor, post: Post, scheduled_at: dt.datetime) ->
         )
 
 
+# Statuses from which a time can be set; a draft (or a post with changes requested) is then submitted.
+SCHEDULABLE = frozenset(
+    {
+        PostStatus.DRAFT,
+        PostStatus.CHANGES_REQUESTED,
+        PostStatus.IN_REVIEW,
+        PostStatus.APPROVED,
+        PostStatus.NEEDS_NEW_TIME,
+        PostStatus.SCHEDULED,
+        PostStatus.FAILED,
+    }
+)
+
+
 def _schedule(*, actor: Actor, post: Post, scheduled_at: dt.datetime) -> Post:
     actor.require(Perm.CONTENT_CREATE, post.market)
-    if post.status == PostStatus.CANCELLED:
-        raise ValidationFailed(_("This post was cancelled."), field="status")
+    if post.status == PostStatus.ON_HOLD:
+        raise ValidationFailed(
+            _("This post is on hold during a crisis: release or reschedule it from the crisis console."),
+            field="status", code="on_hold",
+        )  # fmt: skip
+    if post.status not in SCHEDULABLE:
+        check_transition(post.status, PostStatus.SCHEDULED)
     schedule_problems(actor=actor, post=post, scheduled_at=scheduled_at)
     before = snapshot(post, POST_FIELDS)
     post.scheduled_at = scheduled_at.astimezone(dt.UTC)
-    post.status = PostStatus.SCHEDULED
-    post.save(update_fields=["scheduled_at", "status", "updated_at"])
+    post.save(update_fields=["scheduled_at", "updated_at"])
     audit_record(
         organization_id=actor.organization_id, actor=actor.user, action="post.schedule", target=post, before=before,
         after=snapshot(post, POST_FIELDS), market_id=post.market_id,
     )  # fmt: skip
+    if post.status in (PostStatus.DRAFT, PostStatus.CHANGES_REQUESTED):
+        return workflow.submit_locked(actor=actor, post=post)
+    if post.status in (PostStatus.APPROVED, PostStatus.NEEDS_NEW_TIME, PostStatus.FAILED):
+        return post_transition(post=post, to=PostStatus.SCHEDULED, user=actor.user)
     return post
 
 
 @transaction.atomic
 def post_schedule(*, actor: Actor, post: Post, scheduled_at: dt.datetime) -> Post:
-    """Schedule (or reschedule, e.g. by drag and drop in the calendar) a post, after every check."""
+    """Schedule (or reschedule, e.g. by drag and drop in the calendar) a post, after every check. A draft is
+    submitted for review: it is scheduled once approved (at once when no review step applies); a new time
+    keeps the approvals, since what the post says did not change."""
     locked = (
         Post.objects.select_for_update(of=("self",))
         .select_related("channel", "market", "master__dimension")
@@ -237,35 +264,42 @@ def post_update(
     utm: Mapping[str, Any] | None = None,
     media: Sequence[MediaAsset] | None = None,
 ) -> Post:
+    """Change what a post says. After submission this withdraws the approvals given and starts a new review."""
+    post = workflow.lock(post)
     actor.require(Perm.CONTENT_CREATE, post.market)
-    if post.status == PostStatus.CANCELLED:
-        raise ValidationFailed(_("This post was cancelled."), field="status")
+    if post.status not in EDITABLE:
+        raise ValidationFailed(
+            _("A post that is %(status)s cannot be edited.") % {"status": str(PostStatus(post.status).label).lower()},
+            field="status", code="invalid_transition",
+        )  # fmt: skip
     body = (text or "").strip()
     assets = list(media) if media is not None else list(post.media.all())
-    draft = post.status != PostStatus.SCHEDULED
+    draft = post.status not in (PostStatus.SCHEDULED, PostStatus.APPROVED)
     network_problems(channel=post.channel, text=body, media=assets, link=link, first_comment=first_comment, draft=draft)
     before = snapshot(post, POST_FIELDS)
+    before_media = sorted(post.media.values_list("pk", flat=True))
+    previous_revision = post.revision
     post.text, post.link, post.first_comment = body, link.strip(), first_comment.strip()
     post.utm = _clean_utm(utm or {})
+    after = snapshot(post, POST_FIELDS)
+    if after == before and sorted(a.pk for a in assets) == before_media:
+        return post
+    post.revision += 1
     post.save()
     post.media.set(assets)
     if post.status == PostStatus.SCHEDULED and post.scheduled_at is not None:
         schedule_problems(actor=actor, post=post, scheduled_at=post.scheduled_at)
     audit_record(
         organization_id=actor.organization_id, actor=actor.user, action="post.update", target=post, before=before,
-        after=snapshot(post, POST_FIELDS), market_id=post.market_id,
+        after=after, market_id=post.market_id,
     )  # fmt: skip
-    return post
+    return workflow.after_edit(actor=actor, post=post, previous_revision=previous_revision)
 
 
 @transaction.atomic
 def post_cancel(*, actor: Actor, post: Post) -> Post:
+    post = workflow.lock(post)
     actor.require(Perm.CONTENT_CREATE, post.market)
-    before = snapshot(post, POST_FIELDS)
-    post.status = PostStatus.CANCELLED
-    post.save(update_fields=["status", "updated_at"])
-    audit_record(
-        organization_id=actor.organization_id, actor=actor.user, action="post.cancel", target=post, before=before,
-        after=snapshot(post, POST_FIELDS), market_id=post.market_id,
-    )  # fmt: skip
-    return post
+    workflow.refuse_if_held(post)
+    workflow.close_open_request(post=post, actor=actor, note=_("The post was cancelled."))
+    return post_transition(post=post, to=PostStatus.CANCELLED, user=actor.user)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from harmonie.accounts.models import User
 from harmonie.accounts.services import token_create
+from harmonie.approvals.services import workflow
 from harmonie.content.demo import CAMPAIGN, demo_master
 from harmonie.content.models import Campaign, Localization, MasterContent, MediaAsset, Post
 from harmonie.core.models import AuditEntry
@@ -326,16 +327,17 @@ def _matrix_refusal(org: Organization, market: Callable[[str], Any]) -> str:
 def test_post_list_filters_and_get(api_client_for, demo_org, market):
     hq = api_client_for("hq_admin")
     fr = _ok(hq.get("/posts", market_id=market("FR").pk, limit=100))
-    assert fr["count"] == 20
+    assert fr["count"] == 22  # 20 content demo posts + the approvals demo's LinkedIn post in review and Bluesky post
     assert {(p["channel"], p["local_time"], p["timezone"]) for p in fr["items"]} == {
         ("linkedin:vireo-france", "09:00", "Europe/Paris"),
         ("bluesky:vireo-fr.bsky.social", "12:00", "Europe/Paris"),
     }
-    assert _ok(hq.get("/posts", channel_id=_channel("@VireoUS").pk))["count"] == 20
+    assert _ok(hq.get("/posts", channel_id=_channel("@VireoUS").pk))["count"] == 21  # + the changes-requested one
     assert _ok(hq.get("/posts", status="cancelled"))["count"] == 0
     campaign = Campaign.objects.get(name=CAMPAIGN)
-    assert _ok(hq.get("/posts", campaign_id=campaign.pk))["count"] == 44  # FR, DE and US posts of the localizations
-    assert _ok(hq.get("/posts", dimension_id=_dim(demo_org, "country").pk))["count"] == 20
+    # FR, DE and US posts of the localizations (44), and the approvals demo's FR, DE and US posts in review
+    assert _ok(hq.get("/posts", campaign_id=campaign.pk))["count"] == 47
+    assert _ok(hq.get("/posts", dimension_id=_dim(demo_org, "country").pk))["count"] == 21
     first = Post.objects.filter(channel__handle="vireo-france").order_by("scheduled_at").first()
     assert first is not None
     start = first.scheduled_at.isoformat()
@@ -376,7 +378,8 @@ def test_local_date_and_time_follow_the_channel_clock_across_the_dst_change(api_
     after = _ok(_create_post(cm, channel_id=paris, localization_id=fr_loc.pk, local_date="2027-03-29",
                              local_time="09:00"), 201)  # fmt: skip
     assert (before["scheduled_at"], after["scheduled_at"]) == ("2027-03-22T08:00:00Z", "2027-03-29T07:00:00Z")
-    assert (before["local_time"], after["local_time"], before["status"]) == ("09:00", "09:00", "scheduled")
+    # A product localization goes to the HQ brand review; the planned time is kept meanwhile.
+    assert (before["local_time"], after["local_time"], before["status"]) == ("09:00", "09:00", "in_review")
 
     br = api_client_for("br_community_manager")
     br_local = _ok(
@@ -447,7 +450,7 @@ def test_objectives_first_refusal_through_the_api(api_client_for, demo_org):
     assert Post.objects.count() == count
 
 
-def test_post_update_reschedule_and_cancel(api_client_for, demo_org):
+def test_post_update_reschedule_and_cancel(api_client_for, demo_org, persona):
     cm = api_client_for("fr_community_manager")
     fr_loc = Localization.objects.get(master=demo_master(demo_org), market__code="FR")
     paris = _channel("vireo-france").pk
@@ -459,10 +462,18 @@ def test_post_update_reschedule_and_cancel(api_client_for, demo_org):
         {"utm_campaign": "coat-x"},
         "draft",
     )
-    scheduled = _ok(cm.post(f"/posts/{draft['id']}/schedule", {"local_date": "2027-03-26", "local_time": "09:00"}))
+    submitted = _ok(cm.post(f"/posts/{draft['id']}/schedule", {"local_date": "2027-03-26", "local_time": "09:00"}))
+    # A product post with a figure: the HQ brand review, then legal's check of the figure.
+    assert (submitted["status"], submitted["scheduled_at"]) == ("in_review", "2027-03-26T08:00:00Z")
+    post = Post.objects.get(pk=draft["id"])
+    workflow.post_review(actor=persona("brand_approver"), post=post, verb="approve")
+    workflow.post_review(actor=persona("legal_approver"), post=post, verb="approve")
+    scheduled = _ok(cm.get(f"/posts/{draft['id']}"))
     assert (scheduled["status"], scheduled["scheduled_at"]) == ("scheduled", "2027-03-26T08:00:00Z")
     moved = _ok(cm.post(f"/posts/{draft['id']}/schedule", {"local_date": "2027-04-02", "local_time": "09:00"}))
-    assert (moved["scheduled_at"], moved["local_time"]) == ("2027-04-02T07:00:00Z", "09:00")
+    # A new time for the same text keeps the approvals: still scheduled.
+    assert (moved["scheduled_at"], moved["local_time"], moved["status"]) == ("2027-04-02T07:00:00Z", "09:00",
+                                                                            "scheduled")  # fmt: skip
     past = cm.post(f"/posts/{draft['id']}/schedule", {"scheduled_at": "2020-01-01T09:00:00Z"})
     assert _error(past) == (400, "validation", "This time is in the past: choose a time to come.", "scheduled_at")
     nothing = cm.post(f"/posts/{draft['id']}/schedule", {})
@@ -471,8 +482,8 @@ def test_post_update_reschedule_and_cancel(api_client_for, demo_org):
     assert cancelled["status"] == "cancelled"
     assert _error(cm.patch(f"/posts/{draft['id']}", {"text": "Encore"})) == (
         400,
-        "validation",
-        "This post was cancelled.",
+        "invalid_transition",
+        "A post that is cancelled cannot be edited.",
         "status",
     )
     actions = list(
@@ -480,12 +491,18 @@ def test_post_update_reschedule_and_cancel(api_client_for, demo_org):
         .order_by("id")
         .values_list("action", flat=True)
     )
-    assert actions == ["post.create", "post.update", "post.schedule", "post.schedule", "post.cancel"]
+    # Scheduling submits the draft (in review); the last approval makes it approved, then scheduled; the new time
+    # changes no status; cancelling is a transition.
+    assert actions == [
+        "post.create", "post.update", "post.schedule", "post.transition", "post.transition", "post.transition",
+        "post.schedule", "post.transition",
+    ]  # fmt: skip
 
 
 def test_posts_of_another_market_are_read_only_or_not_found(api_client_for, demo_org):
     cm = api_client_for("fr_community_manager")
-    german = Post.objects.filter(market__code="DE").first()
+    # A German product post: that cell is opened to the other markets (the holding statement's crisis one is not).
+    german = Post.objects.filter(market__code="DE", master__dimension__key="product").first()
     assert german is not None
     assert _ok(cm.get(f"/posts/{german.pk}"))["market_code"] == "DE"  # an opened cell: read only
     assert _error(cm.post(f"/posts/{german.pk}/cancel")) == (
@@ -593,7 +610,7 @@ def test_another_organizations_token_sees_nothing(other_api, demo_org):
     for path in ("/campaigns", "/masters", "/posts", "/media"):
         assert _ok(other_api.get(path)) == {"items": [], "count": 0}, path
     master = demo_master(demo_org)
-    post = Post.objects.filter(organization=demo_org).first()
+    post = Post.objects.filter(organization=demo_org, status="scheduled").first()
     assert post is not None
     campaign = Campaign.objects.get(organization=demo_org, name=CAMPAIGN)
     localization = Localization.objects.filter(master=master).first()
@@ -650,7 +667,7 @@ def test_list_endpoints_run_a_fixed_number_of_queries(api_client_for, demo_org, 
     hq = api_client_for("hq_admin")
     hq.get("/media")  # the token's last_used_at is written once a minute; keep it out of the counts
     with django_assert_max_num_queries(12):
-        assert _ok(hq.get("/posts", limit=100))["count"] == 64
+        assert _ok(hq.get("/posts", limit=100))["count"] == 69  # 64 content demo posts + 5 of the approvals demo
     with django_assert_max_num_queries(12):
         assert _ok(hq.get("/masters"))["count"] == 4
     with django_assert_max_num_queries(10):

@@ -17,6 +17,7 @@ from django.utils.translation import override
 from icalendar import Calendar
 
 from harmonie.accounts.models import User
+from harmonie.approvals.services import workflow
 from harmonie.content import services
 from harmonie.content.models import CalendarFeed, MasterContent, MediaAsset, Post
 from harmonie.content.timeutils import local_to_utc
@@ -79,6 +80,26 @@ def demo_monday() -> dt.date:
     return today + dt.timedelta(days=7 - today.weekday())
 
 
+def approvals_demo_posts() -> dict[str, Post]:
+    """The approvals demo's posts in review or just approved (approvals/demo.py), by channel handle: the French
+    LinkedIn post in review, the German one in review, the US X post with changes requested and the approved
+    French Bluesky post. The approvals demo places them 9 to 15 days after the day it was loaded, not on the
+    content demo's weeks: which of them fall in the week of ``demo_monday()`` depends on the weekday."""
+    posts = Post.objects.filter(approval_requests__isnull=False).select_related("channel").distinct()
+    return {p.channel.handle: p for p in posts}
+
+
+def in_demo_week(*handles: str) -> int:
+    """How many of the named approvals demo posts fall in the (UTC) week of ``demo_monday()``."""
+    start = local_to_utc(demo_monday(), dt.time(0), "UTC")
+    posts = approvals_demo_posts()
+    return sum(1 for h in handles if start <= posts[h].scheduled_at < start + dt.timedelta(days=7))
+
+
+FR_IN, FR_BSKY, DE_IN, US_CHANGES = "vireo-france", "vireo-fr.bsky.social", "vireo-deutschland", "@VireoUS"
+APPROVALS_DEMO = (FR_IN, FR_BSKY, DE_IN, US_CHANGES)
+
+
 def _client(key: str, *, tz: str = "UTC", language: str = "en") -> Client:
     user = User.objects.get(email=EMAILS[key])
     user.timezone, user.language = tz, language
@@ -112,10 +133,14 @@ def fr_local(demo_org, persona, market) -> MasterContent:
 
 
 def _post_at(persona, fr_local: MasterContent, day: dt.date, hour: int = 9) -> Post:
-    return services.post_create(
+    """A French local post, approved by the French market lead (its review circuit): scheduled."""
+    post = services.post_create(
         actor=persona("fr_community_manager"), channel=_channel("vireo-france"), master=fr_local,
         scheduled_at=local_to_utc(day, dt.time(hour, 0), PARIS),
     )  # fmt: skip
+    post = workflow.post_review(actor=persona("fr_market_lead"), post=post, verb="approve")
+    assert post.status == "scheduled"
+    return post
 
 
 # --- views, local days and times --------------------------------------------------------------------
@@ -153,9 +178,11 @@ def test_week_month_and_list_hold_the_demo_posts(demo_org):
     client = _client("hq_admin")
     monday = demo_monday()
     week = _get(client, view="week", date=f"{monday:%Y-%m-%d}")
-    # FR LinkedIn 3 + FR Bluesky 2 + DE 3 + US X 5 + US Facebook 1 + JP X 2
-    assert len(days_of(week)) == 16
-    assert text_of(week, "calendar-count") == "16 posts in this period."
+    # FR LinkedIn 3 + FR Bluesky 2 + DE 3 + US X 5 + US Facebook 1 + JP X 2, and the approvals demo's posts
+    # (in review, changes requested, approved) that fall in this week.
+    count = 16 + in_demo_week(*APPROVALS_DEMO)
+    assert len(days_of(week)) == count
+    assert text_of(week, "calendar-count") == f"{count} posts in this period."
     expected = set(
         Post.objects.filter(scheduled_at__gte=local_to_utc(monday, dt.time(0), "UTC"),
                             scheduled_at__lt=local_to_utc(monday + dt.timedelta(days=7), dt.time(0), "UTC"))
@@ -167,24 +194,27 @@ def test_week_month_and_list_hold_the_demo_posts(demo_org):
     assert set(days_of(listing)) == set(days_of(month)) >= expected
 
 
+# The content demo's posts of the week, plus the approvals demo's posts that match (counted if in that week).
 @pytest.mark.parametrize(
-    ("key", "query", "count"),
+    ("key", "query", "count", "approvals_demo"),
     [
-        ("hq_admin", {}, 16),
-        ("hq_admin", {"market": "FR"}, 5),
-        ("hq_admin", {"market": "EUROPE"}, 8),  # France and Germany: the market's subtree
-        ("hq_admin", {"channel": "vireo-france"}, 3),
-        ("hq_admin", {"status": "scheduled"}, 16),
-        ("hq_admin", {"status": "draft"}, 0),
-        ("hq_admin", {"campaign": "Vireo Coat X launch"}, 11),
-        ("hq_admin", {"dimension": "country"}, 5),
-        ("hq_admin", {"market": "US", "dimension": "country"}, 1),
-        ("fr_community_manager", {}, 8),  # France, and Germany's product posts that the matrix opens
-        ("fr_community_manager", {"market": "FR"}, 5),
-        ("fr_community_manager", {"channel": "vireo-fr.bsky.social"}, 2),
+        ("hq_admin", {}, 16, APPROVALS_DEMO),
+        ("hq_admin", {"market": "FR"}, 5, (FR_IN, FR_BSKY)),
+        ("hq_admin", {"market": "EUROPE"}, 8, (FR_IN, FR_BSKY, DE_IN)),  # France and Germany: the market's subtree
+        ("hq_admin", {"channel": "vireo-france"}, 3, (FR_IN,)),
+        ("hq_admin", {"status": "scheduled"}, 16, (FR_BSKY,)),
+        ("hq_admin", {"status": "in_review"}, 0, (FR_IN, DE_IN)),
+        ("hq_admin", {"status": "draft"}, 0, ()),
+        ("hq_admin", {"campaign": "Vireo Coat X launch"}, 11, (FR_IN, DE_IN, US_CHANGES)),
+        ("hq_admin", {"dimension": "country"}, 5, (FR_BSKY,)),
+        ("hq_admin", {"market": "US", "dimension": "country"}, 1, ()),
+        # France, and Germany's product posts that the matrix opens
+        ("fr_community_manager", {}, 8, (FR_IN, FR_BSKY, DE_IN)),
+        ("fr_community_manager", {"market": "FR"}, 5, (FR_IN, FR_BSKY)),
+        ("fr_community_manager", {"channel": "vireo-fr.bsky.social"}, 2, (FR_BSKY,)),
     ],
 )
-def test_filters_give_exact_counts(demo_org, key, query, count):
+def test_filters_give_exact_counts(demo_org, key, query, count, approvals_demo):
     ids = {
         "market": lambda v: Market.objects.get(organization=demo_org, code=v).pk,
         "channel": lambda v: _channel(v).pk,
@@ -194,7 +224,7 @@ def test_filters_give_exact_counts(demo_org, key, query, count):
     }
     params = {k: ids[k](v) for k, v in query.items()}
     html = _get(_client(key), view="week", date=f"{demo_monday():%Y-%m-%d}", **params)
-    assert len(days_of(html)) == count
+    assert len(days_of(html)) == count + in_demo_week(*approvals_demo)
     # The filters stay in the URL of the navigation links.
     for k, v in params.items():
         assert f"{k}={v}" in html.split('data-testid="calendar-next"')[0].rsplit("href=", 1)[1]
@@ -227,7 +257,8 @@ def _bulk_posts(org, count: int, month: dt.date) -> None:
 def test_the_calendar_reads_in_a_constant_number_of_queries(demo_org, django_assert_num_queries, key, view):
     client = _client(key, tz=PARIS)
     month = dt.date(2027, 5, 1)  # no demo post there
-    expected = {"hq_admin": 14, "fr_community_manager": 17}[key]  # the matrix openings cost 3 more
+    # The matrix openings cost 3 more; every page reads 3 for approvals (notifications, review queue, crises).
+    expected = {"hq_admin": 17, "fr_community_manager": 20}[key]
     _bulk_posts(demo_org, 10, month)
     with django_assert_num_queries(expected):
         first = client.get(CALENDAR, {"view": view, "date": "2027-05-10"})
@@ -340,7 +371,11 @@ def test_fr_community_manager_cannot_move_german_posts(demo_org, persona, market
     client = _client("fr_community_manager", tz=PARIS)
     monday = f"{demo_monday():%Y-%m-%d}"
     # Germany's product posts: the matrix lets France read them, not change them.
-    de_product = _first_post("vireo-deutschland")
+    de_product = (
+        Post.objects.filter(channel__handle="vireo-deutschland", master__dimension__key="product")
+        .order_by("scheduled_at")
+        .first()
+    )
     html = _get(client, view="week", date=monday)
     assert de_product.pk in days_of(html)
     assert f'data-post="{de_product.pk}" data-date="{monday}" data-testid="post-{de_product.pk}">' in html  # no drag
@@ -350,15 +385,17 @@ def test_fr_community_manager_cannot_move_german_posts(demo_org, persona, market
         "You do not have the permission 'content.create' in Germany. Ask an org admin for the role you need."
     )
     # Germany's own country content: France does not even see it.
-    de_lead = persona("de_market_lead")
+    de_cm = persona("de_community_manager")
     local = services.master_create(
-        actor=de_lead, market=market("DE"), dimension=Dimension.objects.get(organization=demo_org, key="country"),
+        actor=de_cm, market=market("DE"), dimension=Dimension.objects.get(organization=demo_org, key="country"),
         kind="local", title="Werksführung", body="Besuchen Sie unser Werk in Köln.", source_language="de",
     )  # fmt: skip
     de_local = services.post_create(
-        actor=de_lead, channel=_channel("vireo-deutschland"), master=local,
+        actor=de_cm, channel=_channel("vireo-deutschland"), master=local,
         scheduled_at=local_to_utc(demo_monday() + dt.timedelta(days=5), dt.time(10), "Europe/Berlin"),
     )  # fmt: skip
+    de_local = workflow.post_review(actor=persona("de_market_lead"), post=de_local, verb="approve")
+    assert de_local.status == "scheduled"
     assert de_local.pk not in days_of(_get(client, view="week", date=monday))
     assert de_local.pk in days_of(_get(_client("hq_admin"), view="week", date=monday))
     status, body = _move(client, de_local, f"{demo_monday() + dt.timedelta(days=6):%Y-%m-%d}")
@@ -378,7 +415,7 @@ def test_cadence_gaps_per_channel_and_week(demo_org):
     week = f"{monday:%Y-%m-%d}"
     expected = {
         "vireo-france": "3 of 3",
-        "vireo-fr.bsky.social": "2 of 3",
+        "vireo-fr.bsky.social": f"{2 + in_demo_week(FR_BSKY)} of 3",  # + the approvals demo's approved post
         "vireo-deutschland": "3 of 3",
         "vireo_de@mastodon.social": "0 of 2",
         "@VireoUS": "5 of 10",
@@ -455,14 +492,14 @@ def test_a_market_feed_holds_exactly_its_scheduled_posts_in_utc(demo_org, person
         Post.objects.filter(market=fr, status="scheduled", scheduled_at__gte=now - dt.timedelta(days=30),
                             scheduled_at__lt=now + dt.timedelta(days=400)).select_related("channel")
     )  # fmt: skip
-    assert len(expected) == 20  # four weeks of 3 LinkedIn and 2 Bluesky posts
+    assert len(expected) == 21  # four weeks of 3 LinkedIn and 2 Bluesky posts, and the approved Bluesky post
     assert draft.pk not in {p.pk for p in expected}
     assert sorted(str(e["UID"]) for e in events) == sorted(f"post-{p.pk}@vireo.harmonie" for p in expected)
     first = min(expected, key=lambda p: p.scheduled_at)
     event = next(e for e in events if str(e["UID"]) == f"post-{first.pk}@vireo.harmonie")
     assert event.decoded("DTSTART") == first.scheduled_at
     assert f"DTSTART:{first.scheduled_at:%Y%m%dT%H%M%S}Z" in body
-    assert len(re.findall(r"^DTSTART:\d{8}T\d{6}Z\r?$", body, flags=re.M)) == 20
+    assert len(re.findall(r"^DTSTART:\d{8}T\d{6}Z\r?$", body, flags=re.M)) == 21
     assert str(event["SUMMARY"]) == f"[{first.channel}] " + " ".join(first.text.split()[:8]) + "…"
     assert str(event["DESCRIPTION"]) == first.text
     assert str(event["URL"]) == settings.HARMONIE_PUBLIC_URL.rstrip("/") + f"/content/posts/{first.pk}/"
@@ -473,7 +510,7 @@ def test_a_channel_feed_and_revoking_it(demo_org):
     bsky = _channel("vireo-fr.bsky.social")
     token = _create_feed(client, f"channel:{bsky.pk}", name="Bluesky FR")
     events = Calendar.from_ical(Client().get(f"/content/calendar/ical/{token}.ics").content).walk("VEVENT")
-    assert len(events) == 8
+    assert len(events) == 9  # four weeks of 2 posts, and the approvals demo's approved one
     assert {str(e["SUMMARY"]).split("]")[0] for e in events} == {"[Vireo France (Bluesky)"}
     feed = CalendarFeed.objects.get(name="Bluesky FR")
     html = client.get(CALENDAR).content.decode()

@@ -130,10 +130,11 @@ def test_valid_rows_saves_exactly_the_good_rows_and_reports_each_bad_one(sample,
     assert (report.total, report.valid, report.failed, report.imported, report.saved) == (14, 3, 11, 3, True)
 
     created = Post.objects.exclude(pk__in=before).select_related("channel", "market", "localization").order_by("pk")
+    # A row with a time submits its post: product posts to the HQ brand review, local ones to the market lead.
     assert [(p.market.code, p.channel.handle, p.status) for p in created] == [
-        ("FR", "vireo-france", "scheduled"),
-        ("FR", "vireo-fr.bsky.social", "scheduled"),
-        ("US", "@VireoUS", "scheduled"),
+        ("FR", "vireo-france", "in_review"),
+        ("FR", "vireo-fr.bsky.social", "in_review"),
+        ("US", "@VireoUS", "in_review"),
     ]
     first, second, third = created
     assert utc_to_local(first.scheduled_at, PARIS).strftime("%Y-%m-%d %H:%M") == f"{_day(20)} 09:30"
@@ -145,7 +146,9 @@ def test_valid_rows_saves_exactly_the_good_rows_and_reports_each_bad_one(sample,
     ok = next(r for r in report.rows if r.number == 2)
     assert ok.post_id == first.pk
     local = utc_to_local(first.scheduled_at, PARIS)
-    assert ok.message == (f"Scheduled for {_day(20)} 09:30 (Europe/Paris), {first.scheduled_at:%H:%M} UTC.")
+    assert ok.message == (
+        f"Submitted for review, planned for {_day(20)} 09:30 (Europe/Paris), {first.scheduled_at:%H:%M} UTC."
+    )
     assert local.strftime("%H:%M") == "09:30"
 
 
@@ -171,7 +174,7 @@ def test_dry_run_saves_nothing(sample, persona, mode):
     assert _errors(report) == expected
     assert (report.valid, report.imported, report.saved) == (3, 0, False)
     assert next(r for r in report.rows if r.number == 2).message.startswith(
-        f"Valid: would be scheduled for {_day(20)} 09:30 (Europe/Paris), "
+        f"Valid: would be submitted for review, planned for {_day(20)} 09:30 (Europe/Paris), "
     )
 
 
@@ -186,7 +189,7 @@ def test_all_or_nothing_saves_everything_when_every_row_passes(demo_org, persona
     report = posts_import(actor=persona("fr_community_manager"), data=text, mode="all_or_nothing", dry_run=False)
     assert (report.imported, report.failed) == (3, 0)
     assert Post.objects.count() == count + 3
-    assert [r.status for r in report.rows] == ["scheduled", "draft", "draft"]
+    assert [r.status for r in report.rows] == ["in_review", "draft", "draft"]  # the first goes to the brand review
     assert report.rows[1].message == "Saved as a draft, without a time: schedule it from the post's page."
     drafts = Post.objects.filter(pk__in=[report.rows[1].post_id, report.rows[2].post_id])
     assert [(p.status, p.scheduled_at) for p in drafts] == [("draft", None), ("draft", None)]
@@ -348,13 +351,15 @@ def test_export_of_the_french_posts_of_the_coming_weeks(demo_org, client_as, mar
     assert ",".join(rows[0]) == EXPORT_HEADER
     assert response["Content-Disposition"] == f'attachment; filename="posts-{_day(0)}-{_day(40)}.csv"'
     data = rows[1:]
-    assert len(data) == 20  # 12 on LinkedIn (Mon, Wed, Fri) + 8 on Bluesky (Tue, Thu), four weeks
+    # 12 on LinkedIn (Mon, Wed, Fri) + 8 on Bluesky (Tue, Thu), four weeks; and the approvals demo's LinkedIn post
+    # in review and its approved Bluesky post.
+    assert len(data) == 22
     by_channel = {}
     for row in data:
         by_channel.setdefault(row[2], []).append(row)
     assert {k: len(v) for k, v in by_channel.items()} == {
-        "linkedin:vireo-france": 12,
-        "bluesky:vireo-fr.bsky.social": 8,
+        "linkedin:vireo-france": 13,
+        "bluesky:vireo-fr.bsky.social": 9,
     }
     first = by_channel["linkedin:vireo-france"][0]
     post = Post.objects.get(pk=int(first[0]))
@@ -394,7 +399,7 @@ def test_export_edit_import_round_trips(demo_org, client_as, market, persona):
 
 def test_export_is_scoped_to_the_members_markets(demo_org, client_as):
     _response, rows = _export(client_as("fr_community_manager"), start=_day(0), end=_day(40))
-    assert len(rows) == 21
+    assert len(rows) == 23  # the header and the 22 French posts
     assert {row[1] for row in rows[1:]} == {"FR"}
     assert not any(row[2] == "linkedin:vireo-deutschland" for row in rows)
 
@@ -462,3 +467,18 @@ def test_members_without_content_create_see_no_import(client_as):
     assert 'data-testid="nav-content-import"' not in html
     assert 'data-testid="import-form"' not in html
     assert 'data-testid="export-form"' in html
+
+
+def test_exported_review_statuses_read_back_as_plans_or_drafts(persona, demo_org):
+    fr = _loc(demo_org, "FR")
+    text = _csv(
+        f"FR,linkedin:vireo-france,localization:{fr.pk},{_day(25)},09:00,approved",
+        f"FR,linkedin:vireo-france,localization:{fr.pk},,,changes_requested",
+        f"FR,linkedin:vireo-france,localization:{fr.pk},{_day(25)},09:00,published",
+    )
+    report = posts_import(actor=persona("fr_community_manager"), data=text.encode(), mode="valid_rows", dry_run=False)
+    assert [(r.number, r.status, r.ok) for r in report.rows] == [(2, "in_review", True), (3, "draft", True),
+                                                                 (4, "", False)]  # fmt: skip
+    assert report.rows[2].errors[0].message == (
+        "Unknown status “published”: write scheduled or draft (empty: scheduled)."
+    )

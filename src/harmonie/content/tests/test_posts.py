@@ -9,6 +9,7 @@ import zoneinfo
 import pytest
 from django.utils import timezone
 
+from harmonie.approvals.services import workflow
 from harmonie.content import services
 from harmonie.content.models import MasterContent, MediaAsset, Post
 from harmonie.content.timeutils import local_to_utc, utc_to_local, weekly_series
@@ -67,6 +68,10 @@ def test_post_scheduled_at_nine_paris_is_stored_in_utc(fr_local, persona):
     day = (timezone.now() + dt.timedelta(days=14)).date()
     at = local_to_utc(day, dt.time(9, 0), PARIS)
     post = services.post_create(actor=cm, channel=_channel("vireo-france"), master=fr_local, scheduled_at=at)
+    post.refresh_from_db()
+    # Local (country) content is reviewed by the market lead first; the time is kept through the review.
+    assert (post.status, post.scheduled_at) == ("in_review", at)
+    workflow.post_review(actor=persona("fr_market_lead"), post=post, verb="approve")
     post.refresh_from_db()
     assert post.status == "scheduled"
     assert post.scheduled_at == at

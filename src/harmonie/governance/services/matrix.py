@@ -141,6 +141,10 @@ def governance_rule_set(
     if market is not None and market.is_root:
         market = None  # Global's cell is the dimension default.
     _check_cell(ownership=ownership, creators=creators, local_variants=local_variants)
+    # Circuits are defined by the approvals app, which builds on governance: imported here, not at module level.
+    from harmonie.approvals.services.circuits import check_circuit_key  # noqa: PLC0415
+
+    check_circuit_key(organization_id=actor.organization_id, key=(approval_circuit or "").strip())
     rule = GovernanceRule.objects.select_for_update().filter(dimension=dimension, market=market).order_by("pk").first()
     before = snapshot(rule, RULE_FIELDS) if rule else None
     if rule is None:

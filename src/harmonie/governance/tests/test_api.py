@@ -468,7 +468,7 @@ def test_matrix_grid(api_client_for):
         "creators": "market_leads",
         "local_variants": "allowed",
         "cross_market_visibility": False,
-        "approval_circuit": "",
+        "approval_circuit": "brand-hq",  # the approvals demo sends product content to the HQ brand review
         "overridden": True,
         "source_market_id": None,
         "source_market_code": None,
@@ -499,7 +499,7 @@ def test_matrix_cell_set_and_clear(api_client_for, demo_org, market):
     response = hq.put(
         f"/governance/cells/{country.pk}/{de.pk}",
         {"ownership": "local_free", "creators": "contributors", "local_variants": "allowed",
-         "cross_market_visibility": True, "approval_circuit": "de-legal"},
+         "cross_market_visibility": True, "approval_circuit": "legal-claims"},
     )  # fmt: skip
     assert response.status_code == 200
     assert response.json() == {
@@ -510,7 +510,7 @@ def test_matrix_cell_set_and_clear(api_client_for, demo_org, market):
         "creators": "contributors",
         "local_variants": "allowed",
         "cross_market_visibility": True,
-        "approval_circuit": "de-legal",
+        "approval_circuit": "legal-claims",
         "overridden": True,
         "source_market_id": None,
         "source_market_code": None,
@@ -523,7 +523,7 @@ def test_matrix_cell_set_and_clear(api_client_for, demo_org, market):
         None,
     )
     assert AuditEntry.objects.count() == before + 1
-    assert hq.get(f"/governance/cells/{country.pk}/{de.pk}").json()["approval_circuit"] == "de-legal"
+    assert hq.get(f"/governance/cells/{country.pk}/{de.pk}").json()["approval_circuit"] == "legal-claims"
 
     contradictory = hq.put(
         f"/governance/cells/{country.pk}/default",
@@ -854,8 +854,9 @@ def test_openapi_schema_lists_the_endpoints(demo_org):
     assert response.status_code == 200
     schema = response.json()
     assert schema["info"]["title"] == "Harmonie API"
-    # The strategy and content paths are listed by strategy/tests/test_api.py and content/tests/test_api.py.
-    assert sorted(p for p in schema["paths"] if not p.startswith(("/api/v1/strategy/", "/api/v1/content/"))) == [
+    # The strategy, content and approvals paths are listed by the test_api.py of those apps.
+    others = ("/api/v1/strategy/", "/api/v1/content/", "/api/v1/approvals/")
+    assert sorted(p for p in schema["paths"] if not p.startswith(others)) == [
         "/api/v1/audit",
         "/api/v1/budgets",
         "/api/v1/budgets/{budget_id}",

@@ -87,12 +87,12 @@ def test_setting_a_cell_records_before_and_after(demo_org, persona, market):
     assert entry.market_id == market("DE").pk
     services.governance_rule_set(
         actor=hq, dimension=_dim(demo_org, "internal"), market=market("DE"), ownership="local_led",
-        creators="community_managers", local_variants="required", approval_circuit="hr-review",
+        creators="community_managers", local_variants="required", approval_circuit="local-lead",
     )  # fmt: skip
     entry = AuditEntry.objects.filter(action="governance_rule.set").latest("id")
     assert (entry.before["ownership"], entry.after["ownership"]) == ("local_free", "local_led")
     assert (entry.before["local_variants"], entry.after["local_variants"]) == ("allowed", "required")
-    assert entry.after["approval_circuit"] == "hr-review"
+    assert entry.after["approval_circuit"] == "local-lead"
     demo_org.refresh_from_db()
     assert demo_org.governance_preset == "custom"
 
@@ -102,7 +102,7 @@ def test_unchanged_cell_writes_no_audit_row(demo_org, persona):
     count = AuditEntry.objects.count()
     services.governance_rule_set(
         actor=hq, dimension=_dim(demo_org, "financial"), market=None, ownership="global_only",
-        creators="global_team", local_variants="not_allowed",
+        creators="global_team", local_variants="not_allowed", approval_circuit="finance-legal",
     )  # fmt: skip
     assert AuditEntry.objects.count() == count
 

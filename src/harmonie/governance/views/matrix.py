@@ -98,6 +98,11 @@ def dimension_delete(request: HttpRequest, actor: Actor, pk: int) -> HttpRespons
 # --- the matrix ------------------------------------------------------------------------------
 
 
+def _circuit_names(actor: Actor) -> dict[str, str]:
+    """Approval circuit key -> name, so a cell shows the circuit's name (the matrix stores the key)."""
+    return dict(actor.organization.approval_circuits.values_list("key", "name"))
+
+
 def _matrix_page(
     request: HttpRequest, actor: Actor, *, preset_form: PresetForm | None = None, status: int = 200
 ) -> HttpResponse:
@@ -111,6 +116,7 @@ def _matrix_page(
             "markets": markets,
             "rows": rows,
             "root": root,
+            "circuit_names": _circuit_names(actor),
             "can_edit": actor.can_globally(Perm.GOVERNANCE_EDIT),
             "preset_form": preset_form or PresetForm(initial={"preset": organization.governance_preset}),
             "preset_label": organization.get_governance_preset_display(),
@@ -153,6 +159,7 @@ def _cell_context(actor: Actor, cell: MatrixCell, **extra: Any) -> dict[str, Any
         "cell": cell,
         "market": _cell_market(actor, cell),
         "can_edit": actor.can_globally(Perm.GOVERNANCE_EDIT),
+        "circuit_names": _circuit_names(actor),
     } | extra
 
 
@@ -189,7 +196,7 @@ def cell_edit(request: HttpRequest, actor: Actor, dimension_pk: int, market_pk: 
                 raise
             context = _cell_context(actor, found, error=exc.message)
             return render(request, "governance/matrix.html#cell", context, status=exc.status_code)
-    form = CellForm(request.POST or None, initial=_cell_form_initial(found))
+    form = CellForm(request.POST or None, initial=_cell_form_initial(found), organization=actor.organization)
 
     def save(data: dict[str, Any]) -> GovernanceRule:
         return services.governance_rule_set(actor=actor, dimension=found.dimension, market=found.market, **data)

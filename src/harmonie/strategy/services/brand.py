@@ -15,18 +15,42 @@ from harmonie.governance.models import Market
 from harmonie.governance.permissions import Actor, Perm
 from harmonie.strategy.models import BrandPlatform, ContentPillar, KeyMessage, KeyMessageAdaptation
 
-PLATFORM_FIELDS = ["dna", "story", "value_proposition", "tone_of_voice"]
+PLATFORM_FIELDS = ["dna", "story", "value_proposition", "tone_of_voice", "names"]
+
+
+def clean_brand_names(names: Sequence[str]) -> list[str]:
+    """Brand and product names, one per entry, spelled as they must appear; duplicates refused."""
+    out: list[str] = []
+    for raw in names:
+        name = " ".join(str(raw).split())
+        if not name:
+            continue
+        if len(name) > 80:
+            raise ValidationFailed(_("“%(name)s” is too long for a name (80 characters at most).") % {"name": name},
+                                   field="names")  # fmt: skip
+        if any(n.casefold() == name.casefold() for n in out):
+            raise ValidationFailed(_("“%(name)s” is listed twice.") % {"name": name}, field="names")
+        out.append(name)
+    return out
 
 
 @transaction.atomic
 def brand_platform_update(
-    *, actor: Actor, dna: str, story: str, value_proposition: str, tone_of_voice: str
+    *,
+    actor: Actor,
+    dna: str,
+    story: str,
+    value_proposition: str,
+    tone_of_voice: str,
+    names: Sequence[str] | None = None,
 ) -> BrandPlatform:
     actor.require_global(Perm.STRATEGY_MANAGE)
     platform, _created = BrandPlatform.objects.get_or_create(organization=actor.organization)
     before = snapshot(platform, PLATFORM_FIELDS)
     platform.dna, platform.story = dna.strip(), story.strip()
     platform.value_proposition, platform.tone_of_voice = value_proposition.strip(), tone_of_voice.strip()
+    if names is not None:
+        platform.names = clean_brand_names(names)
     platform.save()
     audit_record(
         organization_id=actor.organization_id, actor=actor.user, action="brand_platform.update", target=platform,

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from harmonie.content import selectors, services
 from harmonie.content.forms import CampaignForm, LaunchForm
 from harmonie.content.models import Campaign, CampaignLaunch, ContentKind
-from harmonie.content.views.pages.present import coverage_row, launch_timeline
+from harmonie.content.views.pages.present import SCORE_BANDS, coverage_row, coverage_voices, launch_timeline
 from harmonie.governance import selectors as governance_selectors
 from harmonie.governance.permissions import Actor, Perm
 from harmonie.governance.views import common
@@ -45,7 +45,12 @@ def _campaign_page(
     request: HttpRequest, actor: Actor, campaign: Campaign, *, launch_form: LaunchForm | None = None, status: int = 200
 ) -> HttpResponse:
     markets = [m for m in governance_selectors.market_list(actor=actor) if not m.is_root]
-    masters = list(selectors.master_list(actor=actor, campaign_pk=campaign.pk, kind=ContentKind.MASTER))
+    masters = list(
+        selectors.master_list(actor=actor, campaign_pk=campaign.pk, kind=ContentKind.MASTER).prefetch_related(
+            "key_messages"
+        )
+    )
+    voices = coverage_voices(actor=actor, masters=masters, markets=markets)
     launch_form = launch_form or LaunchForm(actor=actor)
     return render(
         request,
@@ -53,8 +58,9 @@ def _campaign_page(
         {
             "campaign": campaign,
             "timeline": launch_timeline(campaign.launches.all(), today=today()),
-            "coverage": [coverage_row(m, markets) for m in masters],
+            "coverage": [coverage_row(m, markets, voices) for m in masters],
             "markets": markets,
+            "score_bands": SCORE_BANDS,
             "can_edit": actor.can_globally(Perm.CONTENT_CREATE),
             "launch_form": launch_form,
             "can_set_launch": actor.can(Perm.CONTENT_CREATE),

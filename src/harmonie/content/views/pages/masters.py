@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from harmonie.approvals.consistency import localization_report
 from harmonie.content import selectors, services
 from harmonie.content.forms import (
     CoverageFilterForm,
@@ -24,7 +25,15 @@ from harmonie.content.forms import (
     with_form_names,
 )
 from harmonie.content.models import ContentKind, Localization, MasterContent
-from harmonie.content.views.pages.present import STATE_LABELS, coverage_row, coverage_state, diff_html, is_usable
+from harmonie.content.views.pages.present import (
+    SCORE_BANDS,
+    STATE_LABELS,
+    coverage_row,
+    coverage_state,
+    coverage_voices,
+    diff_html,
+    is_usable,
+)
 from harmonie.core.errors import DomainError, NotPermitted
 from harmonie.governance import matrix
 from harmonie.governance import selectors as governance_selectors
@@ -213,6 +222,10 @@ def _localization_page(
     change = selectors.localization_master_change(localization=localization)
     can_create = actor.can(Perm.CONTENT_CREATE, localization.market)
     localize = matrix.can_localize(actor, master.dimension, localization.market)
+    try:
+        one_voice = localization_report(actor=actor, localization=localization)
+    except NotPermitted:  # seen through an open matrix cell, without the view permission in the market
+        one_voice = None
     return render(
         request,
         "content/localization.html",
@@ -230,6 +243,7 @@ def _localization_page(
             "can_post": is_usable(localization) and can_create,
             "post_url": f"{reverse('content:post_create')}?source=loc-{localization.pk}",
             "error": error,
+            "one_voice": one_voice,
         },
         status=status,
     )
@@ -298,12 +312,17 @@ def coverage(request: HttpRequest, actor: Actor) -> HttpResponse:
     """Masters × markets: what each market says of each master, at a glance."""
     filters = CoverageFilterForm(request.GET or None, actor=actor)
     campaign = _filter_value(filters, "campaign")
-    masters = selectors.master_list(
-        actor=actor, campaign_pk=campaign.pk if campaign else None, kind=ContentKind.MASTER
-    ).order_by("-updated_at", "pk")
+    masters = list(
+        selectors.master_list(actor=actor, campaign_pk=campaign.pk if campaign else None, kind=ContentKind.MASTER)
+        .prefetch_related("key_messages")
+        .order_by("-updated_at", "pk")
+    )
     markets = _coverage_markets(actor)
-    rows = [coverage_row(m, markets) for m in masters]
+    voices = coverage_voices(actor=actor, masters=masters, markets=markets)
+    rows = [coverage_row(m, markets, voices) for m in masters]
     counts = {state: sum(r.count(state) for r in rows) for state in STATE_LABELS}
     return render(
-        request, "content/coverage.html", {"filters": filters, "markets": markets, "rows": rows, "counts": counts}
+        request,
+        "content/coverage.html",
+        {"filters": filters, "markets": markets, "rows": rows, "counts": counts, "score_bands": SCORE_BANDS},
     )

@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from harmonie.approvals.views.review import author_actions
 from harmonie.content import selectors, services
 from harmonie.content.forms import (
     PostCheckForm,
@@ -102,6 +103,7 @@ def post_detail(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
                 channel=post.channel, text=post.text, link=post.link, media=media, first_comment=post.first_comment
             ),
             "can_change": post.status != PostStatus.CANCELLED and actor.can(Perm.CONTENT_CREATE, post.market),
+            "author": author_actions(actor, post),
         },
     )
 
@@ -241,6 +243,7 @@ def _edit_page(
             "market": post.market,
             "dimension": post.master.dimension,
             "local_time": local,
+            "author": author_actions(actor, post),
             **checks,
         },
         status=status,

@@ -8,7 +8,7 @@ Nothing here decides: the states, limits and findings come from the selectors an
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from urllib.parse import urlsplit
@@ -20,6 +20,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from harmonie.approvals.consistency import VoiceReport, coverage_scores
+from harmonie.approvals.onevoice import CONSISTENT_FROM, REVIEW_FROM, Grade
 from harmonie.content import selectors
 from harmonie.content.diff import DiffPart
 from harmonie.content.models import CampaignLaunch, Localization, LocalizationState, MasterContent, MediaAsset
@@ -83,10 +85,48 @@ def coverage_state(localization: Localization) -> str:
     return "outdated" if selectors.is_outdated(localization) else localization.state
 
 
+def grade_of(score: int) -> Grade:
+    """The grade the one-voice check gives a score (used for a master's average)."""
+    if score >= CONSISTENT_FROM:
+        return Grade.CONSISTENT
+    return Grade.REVIEW if score >= REVIEW_FROM else Grade.OFF_MESSAGE
+
+
+@dataclass(frozen=True)
+class ScoreBand:
+    grade: Grade
+    low: int
+    high: int
+
+
+# The score legend of the coverage grid, best first.
+SCORE_BANDS = (
+    ScoreBand(Grade.CONSISTENT, CONSISTENT_FROM, 100),
+    ScoreBand(Grade.REVIEW, REVIEW_FROM, CONSISTENT_FROM - 1),
+    ScoreBand(Grade.OFF_MESSAGE, 0, REVIEW_FROM - 1),
+)
+TOP_REASONS = 3
+
+
 @dataclass(frozen=True)
 class CoverageItem:
     state: str
     localization: Localization | None = None
+    voice: VoiceReport | None = None  # the one-voice report of an adopted or adapted localization
+
+    @property
+    def voice_hint(self) -> str:
+        """What the score says on hover: the grade, then the first deductions."""
+        if self.voice is None:
+            return ""
+        report = self.voice.report
+        if not report.reasons:
+            return _("%(grade)s: nothing deducted.") % {"grade": report.grade.label}
+        reasons = "; ".join(report.reasons[:TOP_REASONS])
+        more = len(report.reasons) - TOP_REASONS
+        if more > 0:
+            reasons += " " + _("(and %(count)s more)") % {"count": more}
+        return _("%(grade)s: %(reasons)s") % {"grade": report.grade.label, "reasons": reasons}
 
     @property
     def label(self) -> str:
@@ -127,10 +167,44 @@ class CoverageRow:
     def count(self, state: str) -> int:
         return sum(1 for c in self.cells for i in c.items if i.state == state)
 
+    @property
+    def scores(self) -> list[int]:
+        return [i.voice.score for c in self.cells for i in c.items if i.voice is not None]
 
-def coverage_row(master: MasterContent, markets: Sequence[Market]) -> CoverageRow:
-    """One cell per market: each of its localizations' state, or "missing"; markets outside the master's
-    market do not apply. Reads the master's prefetched localizations (no query)."""
+    @property
+    def average_score(self) -> int | None:
+        """The mean one-voice score of the master's adopted and adapted localizations, rounded half up."""
+        scores = self.scores
+        if not scores:
+            return None
+        return (2 * sum(scores) + len(scores)) // (2 * len(scores))
+
+    @property
+    def average_grade(self) -> Grade | None:
+        average = self.average_score
+        return None if average is None else grade_of(average)
+
+
+def coverage_voices(
+    *, actor: Actor, masters: Iterable[MasterContent], markets: Sequence[Market]
+) -> dict[int, VoiceReport]:
+    """The one-voice reports of the grid's adopted and adapted localizations, keyed by localization id, in one
+    pass: the masters come with their localizations and key messages prefetched, so the number of queries does not
+    grow with the grid."""
+    shown = {m.pk for m in markets}
+    localizations = [
+        loc for master in masters for loc in master.localizations.all() if loc.market_id in shown and is_usable(loc)
+    ]
+    return coverage_scores(actor=actor, localizations=localizations) if localizations else {}
+
+
+def coverage_row(
+    master: MasterContent, markets: Sequence[Market], voices: Mapping[int, VoiceReport] | None = None
+) -> CoverageRow:
+    """One cell per market: each of its localizations' state (and one-voice report, from ``voices``), or
+    "missing"; markets outside the master's market do not apply. Reads the master's prefetched localizations
+    (no query)."""
+    voices = voices or {}
     by_market: dict[int, list[Localization]] = {}
     for loc in master.localizations.all():
         by_market.setdefault(loc.market_id, []).append(loc)
@@ -140,8 +214,8 @@ def coverage_row(master: MasterContent, markets: Sequence[Market]) -> CoverageRo
             cells.append(CoverageCell(market, applies=False))
             continue
         locs = sorted(by_market.get(market.pk, []), key=lambda x: x.language)
-        items = [CoverageItem(coverage_state(loc), loc) for loc in locs] or [CoverageItem("missing")]
-        cells.append(CoverageCell(market, applies=True, items=items))
+        items = [CoverageItem(coverage_state(loc), loc, voices.get(loc.pk)) for loc in locs]
+        cells.append(CoverageCell(market, applies=True, items=items or [CoverageItem("missing")]))
     return CoverageRow(master, cells)
 
 
