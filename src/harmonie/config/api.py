@@ -15,10 +15,12 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from harmonie.accounts.api import router as accounts_router
 from harmonie.approvals.api import router as approvals_router
+from harmonie.connectors.api import router as connectors_router
 from harmonie.content.api import router as content_router
 from harmonie.core.api_auth import api_auth
 from harmonie.core.errors import DomainError
 from harmonie.governance.api import router as governance_router
+from harmonie.publishing.api import router as publishing_router
 from harmonie.strategy.api import router as strategy_router
 
 api = NinjaAPI(
@@ -39,6 +41,8 @@ api.add_router("/v1/me", accounts_router)
 api.add_router("/v1/strategy", strategy_router)
 api.add_router("/v1/content", content_router)
 api.add_router("/v1/approvals", approvals_router)
+api.add_router("/v1/connections", connectors_router)
+api.add_router("/v1/publishing", publishing_router)
 
 _HTTP_CODES = {400: "invalid", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 429: "throttled"}
 

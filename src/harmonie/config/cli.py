@@ -21,6 +21,8 @@ ALIASES = {
     "demo": ["harmonie_demo"],
     "createadmin": ["harmonie_createadmin"],
     "doctor": ["harmonie_doctor"],
+    "sandbox": ["harmonie_sandbox"],
+    "rotate-keys": ["harmonie_rotate_keys"],
 }
 
 HELP = """usage: harmonie <command> [options]
@@ -31,6 +33,8 @@ HELP = """usage: harmonie <command> [options]
   demo                                           load the demo organization (idempotent)
   createadmin                                    create an organization and its first org admin
   doctor                                         check the database, migrations and a worker
+  sandbox                                        connect the demo's Bluesky channels to a local Bluesky network
+  rotate-keys                                    re-encrypt stored network tokens with the current key
   <any Django management command>                e.g. harmonie check, harmonie shell
 """
 

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "harmonie.strategy",
     "harmonie.content",
     "harmonie.approvals",
+    "harmonie.connectors",
+    "harmonie.publishing",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,8 @@ urlpatterns = [
     path("strategy/", include("harmonie.strategy.urls")),
     path("content/", include("harmonie.content.urls")),
     path("approvals/", include("harmonie.approvals.urls")),
+    path("connections/", include("harmonie.connectors.urls")),
+    path("publishing/", include("harmonie.publishing.urls")),
     path("accounts/", include("harmonie.accounts.urls")),
     path("api/", api.urls),
     path("health", health, name="health"),

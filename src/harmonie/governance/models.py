@@ -241,6 +241,7 @@ class Network(models.TextChoices):
     THREADS = "threads", "Threads"
     YOUTUBE = "youtube", "YouTube"
     TIKTOK = "tiktok", "TikTok"
+    PINTEREST = "pinterest", "Pinterest"
 
 
 class Channel(TimeStampedModel):
