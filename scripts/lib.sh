@@ -41,6 +41,29 @@ frontend_deps() {
   (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
 }
 
+bluesky_deps() {  # Node 22 and Bluesky's own servers (tools/bluesky): the local network of the tests and the sandbox
+  local dir="$ROOT/tools/bluesky"
+  local stamp="$dir/node_modules/.harmonie-lock-sha256" want
+  want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+  if [ -x "$dir/node_modules/node/bin/node" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+    log "Local Bluesky network (tools/bluesky): installed, matches its package-lock.json"
+    return 0
+  fi
+  log "Installing the local Bluesky network (Node 22, @atproto/dev-env) from tools/bluesky/package-lock.json"
+  local flags=(--no-audit --no-fund --loglevel=error)
+  (
+    cd "$dir"
+    npm ci --ignore-scripts "${flags[@]}"  # the locked tree, nothing built yet
+    npm rebuild node "${flags[@]}"  # Node 22 itself: the `node` package fetches its binary and headers
+    local headers
+    headers="$(ls -d "$dir"/node_modules/node/node_modules/node-*/include/node | head -n 1)"
+    headers="${headers%/include/node}"
+    # Native modules (better-sqlite3) compiled with Node 22 against its own headers: nothing to download.
+    PATH="$dir/node_modules/node/bin:$PATH" npm_config_nodedir="$headers" npm rebuild --nodedir="$headers" "${flags[@]}"
+  )
+  echo "$want" >"$stamp"
+}
+
 translations() {
   log "Compiling translations"
   "$ROOT/.venv/bin/python" "$ROOT/scripts/compile_translations.py"

@@ -6,9 +6,10 @@
 # Extra arguments go to pytest.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
-apt_install chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
+apt_install chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 g++ make
 python_deps
 frontend_deps
+bluesky_deps
 translations
 
 export HARMONIE_CHROMIUM="${HARMONIE_CHROMIUM:-/usr/bin/chromium}"

@@ -3,6 +3,12 @@
 ``harmonie run`` starts the web server and a background worker together (the default way to run
 Harmonie on one machine); every other sub-command is a Django management command, with a few short
 names for the ones people use most.
+
+``harmonie worker`` is the ``harmonie_worker`` command: one process that publishes due posts (claims in the
+database, a pool of threads for the network calls, a heartbeat) and, when the tasks backend is django-tasks-db's
+database backend, also runs the ``django.tasks`` jobs, on a thread of its own in the same process (the
+``db_worker`` loop). Start several, on one machine or many: the claims keep them from sending the same post twice.
+With an RQ or Celery tasks backend, their own workers run the tasks and ``harmonie worker`` only publishes.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import time
 from collections.abc import Sequence
 
 ALIASES = {
-    "worker": ["db_worker", "--queue-name", "*"],
+    "worker": ["harmonie_worker"],
     "demo": ["harmonie_demo"],
     "createadmin": ["harmonie_createadmin"],
     "doctor": ["harmonie_doctor"],
@@ -28,7 +34,7 @@ ALIASES = {
 HELP = """usage: harmonie <command> [options]
 
   run [--host H] [--port N] [--web-workers N]   web server + background worker (default 127.0.0.1:8000)
-  worker                                         one more background worker
+  worker [--threads N] [--once] [--max-seconds S] one more background worker (publishing + tasks)
   migrate                                        create or upgrade the database
   demo                                           load the demo organization (idempotent)
   createadmin                                    create an organization and its first org admin

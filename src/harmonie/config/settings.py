@@ -42,6 +42,9 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = _env_bool("HARMONIE_DEBUG", False)
+# Network servers (a Mastodon instance, a Bluesky PDS) on 127.0.0.1/localhost are refused unless this is on:
+# the sandbox and the tests turn it on; production never needs it.
+HARMONIE_ALLOW_LOOPBACK_SERVERS = _env_bool("HARMONIE_ALLOW_LOOPBACK_SERVERS", DEBUG)
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("HARMONIE_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
 ]
@@ -98,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "harmonie.governance.context_processors.actor",
                 "harmonie.approvals.context_processors.approvals",
+                "harmonie.connectors.context_processors.connections",
             ],
         },
     }

@@ -3,6 +3,11 @@
 import os
 
 os.environ.setdefault("HARMONIE_SECURE_COOKIES", "0")
+# A fixed, public key for tests only (never a secret): test runs never create var/secrets/encryption.keys, and
+# worker subprocesses started by tests inherit it. Tests of the keyring set their own keys.
+os.environ.setdefault("HARMONIE_ENCRYPTION_KEYS", "tests:xBmQclLEFBxnS21xKBHd26wviGKMUWeuFyNNqPbdmiI=")
+# Tests connect channels to servers on 127.0.0.1 (the local Bluesky network, local token endpoints).
+os.environ.setdefault("HARMONIE_ALLOW_LOOPBACK_SERVERS", "1")
 
 from harmonie.config.settings import *  # noqa: F403
 

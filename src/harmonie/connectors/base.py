@@ -284,6 +284,7 @@ class Connector:
     label: ClassVar[str]
     limits: ClassVar[NetworkLimits | None] = None  # what one post may hold (``content.networks.limits``)
     budget: ClassVar[RateBudget] = RateBudget(calls=60, seconds=60)  # publishing calls per account
+    network_budget: ClassVar[RateBudget | None] = None  # publishing calls per app, all accounts together
     concurrency: ClassVar[int] = 4  # calls in flight at once per account
     auth: ClassVar[str] = "oauth2"  # "oauth2" | "oauth2_pkce" | "app_password" | "token"
 

@@ -3,12 +3,14 @@
 ``get(network)`` gives the connector instance; ``supports(network, capability)`` says whether it can do
 something. Connectors register themselves with ``@register`` when their module is imported; ``_load`` imports
 the built-in ones once. Tests and benchmarks may ``register`` a connector of their own (a loopback sink) and
-``unregister`` it after.
+``unregister`` it after; processes they start (workers) load extra connector modules named, comma-separated, in
+the environment variable ``HARMONIE_EXTRA_CONNECTORS``.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 
 from harmonie.connectors.base import Capability, Connector
 
@@ -50,6 +52,9 @@ def _load() -> None:
         except ModuleNotFoundError as exc:  # a connector not written yet must not hide the others
             if exc.name != module:
                 raise
+    for module in os.environ.get("HARMONIE_EXTRA_CONNECTORS", "").split(","):
+        if module.strip():
+            importlib.import_module(module.strip())  # asked for by name: a missing one is an error
     _loaded = True
 
 

@@ -1,5 +1,11 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from harmonie.publishing import views
 
 app_name = "publishing"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.queue, name="queue"),
+    path("publications/<int:pk>/confirm/", views.confirm, name="confirm"),
+    path("publications/<int:pk>/publish-again/", views.publish_again, name="publish_again"),
+]

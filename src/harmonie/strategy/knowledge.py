@@ -67,6 +67,7 @@ DEFAULT_FORMAT = {
     "youtube": "video",
     "tiktok": "video",
     "instagram": "image",
+    "pinterest": "image",
     "facebook": "image",
     "threads": "text",
     "x": "text",

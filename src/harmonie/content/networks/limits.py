@@ -333,6 +333,32 @@ LIMITS: dict[str, NetworkLimits] = {
                 "checked."
             ),
         ),
+        NetworkLimits(
+            network="pinterest",
+            label="Pinterest",
+            text_max=500,  # the pin's description
+            text_unit="chars",
+            max_images=1,
+            max_videos=0,  # video pins need the separate media upload flow, not built
+            mix_images_and_videos=False,
+            image_types=frozenset({JPEG, PNG}),
+            image_max_bytes=10_000_000,  # conservative: Pinterest documents 20 MB [K]; base64 grows it by a third
+            video_types=frozenset(),
+            video_max_bytes=0,
+            video_max_seconds=None,
+            requires_media=True,
+            alt_text_max=500,
+            first_comment=False,  # API v5 has no endpoint to comment on a pin
+            link_mode="card",  # the pin's destination link, a field of its own (it does go with the image)
+            title_max=100,
+            source=(
+                "network-apis.md §0 has no Pinterest section: Pinterest API v5 as Pinterest documents it [K], "
+                "conservative where unsure. A pin is one image (JPEG or PNG, sent as base64 or a public URL; "
+                "10 MB here, below the 20 MB Pinterest states) on a board, with a description ≤500 characters, "
+                "a title ≤100, alt text ≤500 and a destination link. No video pins (separate media upload), no "
+                "carousels, no comments through the API."
+            ),
+        ),
     )
 }
 

@@ -604,7 +604,18 @@ def test_a_post_needs_text_or_media():
 
 
 def test_every_network_declares_its_limits_with_a_source():
-    assert NETWORKS == ("mastodon", "bluesky", "x", "linkedin", "facebook", "instagram", "threads", "youtube", "tiktok")
+    assert NETWORKS == (
+        "mastodon",
+        "bluesky",
+        "x",
+        "linkedin",
+        "facebook",
+        "instagram",
+        "threads",
+        "youtube",
+        "tiktok",
+        "pinterest",
+    )
     for network, limits in LIMITS.items():
         assert limits.network == network
         assert limits.source.startswith("network-apis.md §")
@@ -624,14 +635,15 @@ def test_every_network_declares_its_limits_with_a_source():
         "threads": (500, "emoji_bytes", 20, 20, 8_000_000, 1_000_000_000),
         "youtube": (5000, "bytes", 0, 1, 0, 256_000_000_000),
         "tiktok": (2200, "utf16", 35, 1, 20_000_000, 4_000_000_000),
+        "pinterest": (500, "chars", 1, 0, 10_000_000, 0),
     }
     assert LIMITS["bluesky"].text_max_bytes == 3000
     assert LIMITS["instagram"].image_aspect_ratio == (Fraction(4, 5), Fraction(191, 100))
     assert (LIMITS["instagram"].max_hashtags, LIMITS["instagram"].max_mentions) == (30, 20)
     assert LIMITS["threads"].max_links == 5
     assert LIMITS["youtube"].title_max == 100
-    assert [n for n, lim in LIMITS.items() if lim.requires_media] == ["instagram", "youtube", "tiktok"]
-    assert [n for n, lim in LIMITS.items() if not lim.first_comment] == ["tiktok"]
+    assert [n for n, lim in LIMITS.items() if lim.requires_media] == ["instagram", "youtube", "tiktok", "pinterest"]
+    assert [n for n, lim in LIMITS.items() if not lim.first_comment] == ["tiktok", "pinterest"]
     with pytest.raises(ValueError, match="Unknown network 'myspace'"):
         limits_for("myspace")
 
@@ -649,6 +661,7 @@ def test_measure_gives_each_network_its_own_count():
         "threads": 82 - 1 + 4,  # 😀 counts its 4 bytes
         "youtube": 82 + 1 + 3,  # é 2 bytes, 😀 4 bytes
         "tiktok": 83,  # 😀 is 2 UTF-16 units
+        "pinterest": 82,
     }
     assert url_spans(text) == [(7, 53)]
 

@@ -71,9 +71,10 @@ def test_the_navigation_shows_only_what_the_member_may_view(client_as):
     admin_nav = re.findall(r'data-testid="nav-(\w+)"', _html(client_as("hq_admin").get("/")))
     assert admin_nav == [
         "markets", "teams", "members", "invitations", "dimensions", "matrix", "channels", "budgets", "audit",
+        "connections",
     ]  # fmt: skip
     cm_nav = re.findall(r'data-testid="nav-(\w+)"', _html(client_as("fr_community_manager").get("/")))
-    assert cm_nav == ["markets", "teams", "members", "dimensions", "matrix", "channels"]
+    assert cm_nav == ["markets", "teams", "members", "dimensions", "matrix", "channels", "connections"]
 
 
 @pytest.mark.parametrize(
@@ -749,20 +750,20 @@ def test_the_audit_log_cannot_be_changed_through_the_pages(client_as):
 # (3: unread notifications, review queue, active crises); the rest is one query per list (plus prefetches and a
 # paginator count), however many rows there are.
 LIST_PAGES = [
-    ("hq_admin", "/", 16),
-    ("hq_admin", "/markets/", 8),
-    ("hq_admin", "/teams/", 8),
-    ("hq_admin", "/members/", 9),
-    ("hq_admin", "/members/invitations/", 10),
-    ("hq_admin", "/dimensions/", 8),
-    ("hq_admin", "/governance/", 11),
-    ("hq_admin", "/channels/", 10),
-    ("hq_admin", "/budgets/", 9),
-    ("hq_admin", "/audit/", 9),
-    ("fr_community_manager", "/", 14),
-    ("fr_community_manager", "/members/", 9),
-    ("fr_community_manager", "/governance/", 11),
-    ("fr_community_manager", "/channels/", 10),
+    ("hq_admin", "/", 17),
+    ("hq_admin", "/markets/", 9),
+    ("hq_admin", "/teams/", 9),
+    ("hq_admin", "/members/", 10),
+    ("hq_admin", "/members/invitations/", 11),
+    ("hq_admin", "/dimensions/", 9),
+    ("hq_admin", "/governance/", 12),
+    ("hq_admin", "/channels/", 11),
+    ("hq_admin", "/budgets/", 10),
+    ("hq_admin", "/audit/", 10),
+    ("fr_community_manager", "/", 15),
+    ("fr_community_manager", "/members/", 10),
+    ("fr_community_manager", "/governance/", 12),
+    ("fr_community_manager", "/channels/", 11),
 ]
 
 
