@@ -47,11 +47,7 @@ def _load() -> None:
     if _loaded:
         return
     for module in BUILTIN_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:  # a connector not written yet must not hide the others
-            if exc.name != module:
-                raise
+        importlib.import_module(module)
     for module in os.environ.get("HARMONIE_EXTRA_CONNECTORS", "").split(","):
         if module.strip():
             importlib.import_module(module.strip())  # asked for by name: a missing one is an error
