@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "harmonie.approvals",
     "harmonie.connectors",
     "harmonie.publishing",
+    "harmonie.analytics",
 ]
 
 MIDDLEWARE = [

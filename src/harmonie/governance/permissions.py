@@ -38,6 +38,7 @@ class Perm(StrEnum):
     CONTENT_CREATE = "content.create"
     CONTENT_APPROVE = "content.approve"
     ANALYTICS_VIEW = "analytics.view"
+    ANALYTICS_MANAGE = "analytics.manage"
     STRATEGY_VIEW = "strategy.view"
     STRATEGY_MANAGE = "strategy.manage"
     CHARTER_MANAGE = "charter.manage"
@@ -73,6 +74,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         Perm.CONTENT_CREATE,
         Perm.CONTENT_APPROVE,
         Perm.ANALYTICS_VIEW,
+        Perm.ANALYTICS_MANAGE,
         Perm.STRATEGY_MANAGE,
         Perm.CHARTER_MANAGE,
         Perm.CRISIS_MANAGE,
@@ -83,7 +85,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.APPROVER_COMPLIANCE: _APPROVER,
     Role.APPROVER_FINANCE: _APPROVER | {Perm.BUDGETS_VIEW},
     Role.APPROVER_BRAND: _APPROVER,
-    Role.ANALYST: _READ | {Perm.BUDGETS_VIEW, Perm.ANALYTICS_VIEW, Perm.AUDIT_VIEW},
+    Role.ANALYST: _READ | {Perm.BUDGETS_VIEW, Perm.ANALYTICS_VIEW, Perm.ANALYTICS_MANAGE, Perm.AUDIT_VIEW},
 }
 
 # Roles that may be granted by someone holding ``members.invite``/``members.manage`` in a market:

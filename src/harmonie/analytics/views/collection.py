@@ -1,0 +1,5 @@
+"""Metric collection status."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
