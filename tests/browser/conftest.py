@@ -36,7 +36,7 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def demo(transactional_db: None) -> None:
-    load_all()
+    load_all(analytics=False)
 
 
 @pytest.fixture

@@ -14,6 +14,9 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from harmonie.accounts.api import router as accounts_router
+from harmonie.analytics.api.dashboards import router as analytics_dashboards_router
+from harmonie.analytics.api.reports import router as analytics_reports_router
+from harmonie.analytics.api.tracking import router as analytics_links_router
 from harmonie.approvals.api import router as approvals_router
 from harmonie.connectors.api import router as connectors_router
 from harmonie.content.api import router as content_router
@@ -43,6 +46,9 @@ api.add_router("/v1/content", content_router)
 api.add_router("/v1/approvals", approvals_router)
 api.add_router("/v1/connections", connectors_router)
 api.add_router("/v1/publishing", publishing_router)
+api.add_router("/v1/analytics", analytics_dashboards_router)
+api.add_router("/v1/analytics", analytics_reports_router)
+api.add_router("/v1/analytics/links", analytics_links_router)
 
 _HTTP_CODES = {400: "invalid", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 429: "throttled"}
 

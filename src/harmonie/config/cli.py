@@ -24,6 +24,7 @@ from collections.abc import Sequence
 
 ALIASES = {
     "worker": ["harmonie_worker"],
+    "collect": ["harmonie_collect"],
     "demo": ["harmonie_demo"],
     "createadmin": ["harmonie_createadmin"],
     "doctor": ["harmonie_doctor"],
@@ -35,6 +36,7 @@ HELP = """usage: harmonie <command> [options]
 
   run [--host H] [--port N] [--web-workers N]   web server + background worker (default 127.0.0.1:8000)
   worker [--threads N] [--once] [--max-seconds S] one more background worker (publishing + tasks)
+  collect [--once] [--interval S]                  collect due metrics and send due reports (cron-style)
   migrate                                        create or upgrade the database
   demo                                           load the demo organization (idempotent)
   createadmin                                    create an organization and its first org admin

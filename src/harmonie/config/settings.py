@@ -204,6 +204,11 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("HARMONIE_DEFAULT_FROM_EMAIL", "harmonie@localhost")
 HARMONIE_PUBLIC_URL = os.environ.get("HARMONIE_PUBLIC_URL", "http://127.0.0.1:8000")
 
+# Analytics: exports above this many rows run in the background; files of exports and sent reports live here.
+HARMONIE_EXPORT_STREAM_MAX_ROWS = int(os.environ.get("HARMONIE_EXPORT_STREAM_MAX_ROWS", "5000"))
+HARMONIE_EXPORTS_DIR = Path(os.environ.get("HARMONIE_EXPORTS_DIR", VAR_DIR / "exports"))
+HARMONIE_REPORTS_DIR = Path(os.environ.get("HARMONIE_REPORTS_DIR", VAR_DIR / "reports"))
+
 # Background work: django.tasks with the database backend. Switching to RQ or Celery is a settings
 # change (HARMONIE_TASKS_BACKEND=django_tasks_rq.RQBackend ...), not a code change.
 TASKS = {

@@ -44,6 +44,8 @@ class ReportDelivery(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     recipients = models.JSONField(default=list)
     error = models.TextField(blank=True)
+    # The PDF that was sent, under the reports folder (a random name, never a user's path); empty: nothing sent.
+    pdf_path = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["-period_start", "-pk"]

@@ -854,9 +854,9 @@ def test_openapi_schema_lists_the_endpoints(demo_org):
     assert response.status_code == 200
     schema = response.json()
     assert schema["info"]["title"] == "Harmonie API"
-    # The strategy, content, approvals, connections and publishing paths are tested by those apps.
+    # The strategy, content, approvals, connections, publishing and analytics paths are tested by those apps.
     others = ("/api/v1/strategy/", "/api/v1/content/", "/api/v1/approvals/", "/api/v1/connections",
-              "/api/v1/publishing/")  # fmt: skip
+              "/api/v1/publishing/", "/api/v1/analytics/")  # fmt: skip
     assert sorted(p for p in schema["paths"] if not p.startswith(others)) == [
         "/api/v1/audit",
         "/api/v1/budgets",

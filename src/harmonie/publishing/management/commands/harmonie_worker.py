@@ -4,7 +4,8 @@ The publishing loop (:mod:`harmonie.publishing.worker`) runs in the main thread 
 When the tasks backend is django-tasks-db's database backend, its worker runs in the same process on one more
 thread (the same loop as ``manage.py db_worker``), so one ``harmonie worker`` does all background work. With
 another tasks backend (RQ, Celery: a settings change), that backend's own workers run the tasks and this
-command publishes only.
+command publishes only. Unless ``--no-collect`` (or ``--no-tasks``), a third thread runs the analytics rounds
+(:mod:`harmonie.analytics.scheduler`): metric collection as posts age, and scheduled reports.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.tasks import task_backends
 from django.utils.crypto import get_random_string
 
+from harmonie.analytics.scheduler import start_scheduler_thread
 from harmonie.publishing.policy import Policy
 from harmonie.publishing.worker import Worker
 
@@ -49,6 +51,9 @@ class Command(BaseCommand):
         parser.add_argument("--max-seconds", type=float, default=None, help="stop after this many seconds")
         parser.add_argument("--lease", type=float, default=None, help="seconds a claim lasts without a beat")
         parser.add_argument("--no-tasks", action="store_true", help="publish only, run no background task")
+        parser.add_argument(
+            "--no-collect", action="store_true", help="do not collect metrics nor send scheduled reports"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         policy = Policy.from_env()
@@ -63,9 +68,15 @@ class Command(BaseCommand):
                         max_seconds=options["max_seconds"], say=say)  # fmt: skip
         worker.install_signals()
         tasks = None if options["no_tasks"] or options["once"] else start_tasks_thread(worker.worker_id)
+        # Metric collection and scheduled reports (analytics), one round a minute; claims keep workers apart.
+        quiet = options["no_tasks"] or options["no_collect"] or options["once"]
+        scheduler = None if quiet else start_scheduler_thread(worker.worker_id)
         try:
             worker.run()
         finally:
+            if scheduler is not None:
+                scheduler.stop()
+                scheduler.join(timeout=10)
             if tasks is not None:
                 tasks_worker, thread = tasks
                 tasks_worker.running = False

@@ -1,0 +1,1 @@
+"""Exports: dataset definitions (``datasets``) and streaming CSV/XLSX writers (``writers``)."""
