@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from harmonie.analytics.models.tracking import MediaType, PromoCode
 from harmonie.analytics.services.tracking import parse_decimal
+from harmonie.analytics.services.tracking.parsing import MAX_IMPORT_BYTES
+from harmonie.analytics.services.tracking.scope import campaigns_in_scope, channels_in_scope
 from harmonie.analytics.utm import UTM_KEYS
 from harmonie.content.models import Campaign
 from harmonie.governance.forms import MarketChoiceField
@@ -28,12 +30,14 @@ def _markets(actor: Actor, perm: Perm) -> QuerySet[Market]:
     return Market.objects.filter(organization=actor.organization).filter(actor.market_q(perm, "path")).order_by("path")
 
 
-def _campaigns(actor: Actor) -> QuerySet[Campaign]:
-    return Campaign.objects.filter(organization=actor.organization).order_by("name")
+def _campaigns(actor: Actor, perm: Perm = Perm.ANALYTICS_MANAGE) -> QuerySet[Campaign]:
+    """Campaigns visible in the markets where the member holds ``perm``."""
+    return campaigns_in_scope(actor=actor, perm=perm)
 
 
-def _channels(actor: Actor) -> QuerySet[Channel]:
-    return Channel.objects.filter(organization=actor.organization).order_by("network", "handle")
+def _channels(actor: Actor, perm: Perm = Perm.ANALYTICS_MANAGE) -> QuerySet[Channel]:
+    """Channels owned by or serving the markets where the member holds ``perm``."""
+    return channels_in_scope(actor=actor, perm=perm)
 
 
 class AmountField(forms.CharField):
@@ -61,7 +65,7 @@ class FilterForm(forms.Form):
     def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _qs(self, "market", _markets(actor, Perm.ANALYTICS_VIEW))
-        _qs(self, "campaign", _campaigns(actor))
+        _qs(self, "campaign", _campaigns(actor, Perm.ANALYTICS_VIEW))
 
 
 class UtmPresetForm(forms.Form):
@@ -114,7 +118,7 @@ class BuilderForm(forms.Form):
     def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _qs(self, "market", _markets(actor, Perm.ANALYTICS_VIEW))
-        _qs(self, "campaign", _campaigns(actor))
+        _qs(self, "campaign", _campaigns(actor, Perm.ANALYTICS_VIEW))
 
     def utm(self) -> dict[str, str]:
         return {k: self.cleaned_data.get(k) or "" for k in UTM_KEYS}
@@ -245,3 +249,13 @@ class SpendForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("CSV file"), help_text=_("UTF-8; columns separated by “,” or “;”."))
+
+    def clean_file(self) -> Any:
+        """Refuse a file over the limit from its announced size, before reading any of it."""
+        upload = self.cleaned_data["file"]
+        if (upload.size or 0) > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(
+                _("The file is %(size).1f MB; %(max)d MB at most: split it into smaller files."),
+                params={"size": (upload.size or 0) / 1024 / 1024, "max": MAX_IMPORT_BYTES // (1024 * 1024)},
+            )
+        return upload

@@ -48,7 +48,9 @@ class ShortLinkIn(Schema):
     campaign_id: int | None = None
     channel_id: int | None = None
     label: str = ""
-    purpose: str = Field(LinkPurpose.MANUAL, description="manual or qr")
+    purpose: str = Field(
+        LinkPurpose.MANUAL, description="manual or qr (post links are made by the publishing engine only)"
+    )
     apply_presets: bool = Field(True, description="Add the UTM values of the presets (values in the URL are kept).")
 
 

@@ -35,8 +35,14 @@ Definitions (the user guide's "Measuring" section says the same for people):
   click for Tokyo and an October one for Paris.
 * Targets of cumulative metrics (counts: clicks, leads…) are spread evenly over the KPI's own period and prorated to
   the days of the chosen period inside it; levels and rates (followers, engagement rate, cost per result) keep
-  their target. Status: see ``compute.kpi_status``.
-* clicks = network link clicks + first-party short-link clicks by people (bots excluded; QR scans apart);
+  their target. Actuals are measured over that same overlap of the two periods (a Q1 KPI shown over the last 12
+  months compares Q1's clicks to the Q1 target): day buckets inside it exactly; a month bucket the overlap cuts
+  (periods over 31 days) counts for its days inside it, spread evenly like targets; followers at the overlap's
+  own ends; spend entries prorated to it. Status: see ``compute.kpi_status``, with the overlap as the period.
+* clicks = network link clicks + first-party short-link clicks by people (bots excluded; QR scans apart). A short
+  link attached to a channel (a post's link) counts first-party only when that channel's network gives no link
+  clicks (Bluesky, Mastodon, Facebook, Instagram, Threads, YouTube, TikTok): on X, LinkedIn and Pinterest the
+  network's figure already includes its clicks. Links without a channel (manual, QR) always count first-party;
   store visits = QR-code scans + promo-code redemptions; leads = entered/imported lead counts; conversions =
   conversions reported with spend entries (ad managers), prorated by days; cost per result = spend in the period
   (entries prorated by days, the objective market's currency only) ÷ the results of the objective's type.

@@ -91,6 +91,14 @@ def engagement_rate(totals: ChannelTotals) -> Decimal | None:
     return interactions / denominator * HUNDRED
 
 
+def first_party_clicks_count(network: str | None) -> bool:
+    """Whether first-party short-link clicks of a link attached to a channel of ``network`` add to ``clicks``:
+    only when the network gives no click count (Bluesky, Mastodon, Facebook, Instagram, Threads, YouTube,
+    TikTok); where it does (X, LinkedIn, Pinterest) its link clicks already include them. Links without a
+    channel (``network`` None: manual links, QR codes) always count."""
+    return network is None or "clicks" not in network_metrics(network).counts
+
+
 def mean_rate(rates: Iterable[Decimal | None]) -> Decimal | None:
     """Several channels' rates: the plain mean of the defined ones (each channel counts once, whatever its size)."""
     defined = [r for r in rates if r is not None]

@@ -28,6 +28,7 @@ COUNT_FIELDS = ("likes", "reposts", "replies", "quotes", "impressions", "views",
 PERIOD_CHOICES = ("this_month", "last_month", "quarter", "last_12_months", "custom")
 MAX_PERIOD_DAYS = 3 * 366
 ALL_PARTS = frozenset({"links", "store", "leads", "spend"})
+SERIES_FIELDS = (*COUNT_FIELDS, "posts")  # a bucket's sums in ``Figures.channel_series`` ("posts": published)
 
 
 @dataclass(frozen=True)
@@ -199,6 +200,22 @@ class SpendRow:
     engagements: Decimal
     conversions: Decimal
     reported: frozenset[str]  # which result fields the entry gives
+    # The whole entry (to prorate it to a part of the period: ``spend_part``).
+    entry_start: dt.date | None = None
+    entry_end: dt.date | None = None
+    entry_amount: Decimal = Decimal(0)
+    entry_conversions: Decimal = Decimal(0)
+
+    def part(self, start: dt.date, end: dt.date) -> tuple[Decimal, Decimal]:
+        """(amount, conversions) of the entry falling in ``start..end`` (spread evenly over its days)."""
+        if self.entry_start is None or self.entry_end is None:
+            return self.amount, self.conversions
+        share = overlap_days(start, end, self.entry_start, self.entry_end)
+        total = (self.entry_end - self.entry_start).days + 1
+        return (
+            prorated(self.entry_amount, share_days=share, total_days=total),
+            prorated(self.entry_conversions, share_days=share, total_days=total),
+        )
 
 
 @dataclass
@@ -209,7 +226,7 @@ class Figures:
     end: dt.date
     granularity: Granularity | None
     channel_totals: dict[int, ChannelTotals]
-    # channel -> bucket -> field -> sum (only when a granularity was asked)
+    # channel -> bucket -> field of SERIES_FIELDS -> sum (only when a granularity was asked)
     channel_series: dict[int, dict[dt.date, dict[str, int]]] = field(default_factory=dict)
     # (market, channel or None, purpose, bucket or day) -> human clicks
     link_clicks: dict[tuple[int, int | None, str, dt.date], int] = field(default_factory=dict)
@@ -290,8 +307,8 @@ def load_figures(  # noqa: PLR0915 - one block per source, each a single query
         if granularity:
             bucket = _bucket_date(rec[1], granularity, start)
             into = series[rec[0]].get(bucket)
-            counts = dict(zip(COUNT_FIELDS, values, strict=False))
-            series[rec[0]][bucket] = counts if into is None else {k: into[k] + counts[k] for k in COUNT_FIELDS}
+            counts = dict(zip(SERIES_FIELDS, values, strict=True))
+            series[rec[0]][bucket] = counts if into is None else {k: into[k] + counts[k] for k in SERIES_FIELDS}
     followers_in = ChannelDailyStat.objects.filter(
         channel_id=OuterRef("pk"), day__gte=start, day__lte=end, followers__isnull=False
     )
@@ -414,9 +431,35 @@ def _rest(
                     part(eng),
                     part(conv),
                     reported,
+                    p_start,
+                    p_end,
+                    Decimal(amount or 0),
+                    Decimal(conv or 0),
                 )
             )
     return figures
+
+
+def followers_over(
+    *, scope: Scope, ranges: list[tuple[dt.date, dt.date]]
+) -> dict[tuple[dt.date, dt.date], dict[int, tuple[int | None, int | None]]]:
+    """Each channel's first and last follower counts inside each of ``ranges``: one query whatever the number of
+    channels (two subquery columns per range)."""
+    ids = [c.id for c in scope.channels]
+    out: dict[tuple[dt.date, dt.date], dict[int, tuple[int | None, int | None]]] = {r: {} for r in ranges}
+    if not ids or not ranges:
+        return out
+    columns: dict[str, Any] = {}
+    for i, (lo, hi) in enumerate(ranges):
+        known = ChannelDailyStat.objects.filter(
+            channel_id=OuterRef("pk"), day__gte=lo, day__lte=hi, followers__isnull=False
+        )
+        columns[f"f{i}"] = Subquery(known.order_by("day").values("followers")[:1])
+        columns[f"l{i}"] = Subquery(known.order_by("-day").values("followers")[:1])
+    for row in Channel.objects.filter(pk__in=ids).annotate(**columns).values("pk", *columns):
+        for i, r in enumerate(ranges):
+            out[r][row["pk"]] = (row[f"f{i}"], row[f"l{i}"])
+    return out
 
 
 def link_purpose_is_qr(purpose: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Prefetch, Q
@@ -18,6 +18,7 @@ from harmonie.analytics.kpis.compute import (
     Status,
     days_between,
     engagement_rate,
+    first_party_clicks_count,
     follower_growth,
     granularity_for,
     kpi_status,
@@ -28,7 +29,16 @@ from harmonie.analytics.kpis.compute import (
     ratio_percent,
 )
 from harmonie.analytics.kpis.compute import buckets as make_buckets
-from harmonie.analytics.kpis.data import Figures, Scope, load_figures, period_dates, resolve_scope
+from harmonie.analytics.kpis.data import (
+    SERIES_FIELDS,
+    Figures,
+    Scope,
+    SpendRow,
+    followers_over,
+    load_figures,
+    period_dates,
+    resolve_scope,
+)
 from harmonie.analytics.models.tracking import LinkPurpose
 from harmonie.governance.models import Channel, Market
 from harmonie.governance.permissions import Actor
@@ -107,10 +117,21 @@ class Dashboard:
 
 
 class _Measure:
-    """The figures of one objective: its channels and markets inside the selection."""
+    """The figures of one objective: its channels and markets inside the selection, over the chosen period or, with
+    a ``window`` (a KPI's overlap with it), over that part of the period: chart buckets inside the window count in
+    full, a bucket the window cuts (a month, when the period is longer than 31 days) counts for its days inside
+    the window (spread evenly, as targets are); followers are read at the window's own ends."""
 
     def __init__(
-        self, figures: Figures, scope: Scope, objective: Objective, explicit: set[int], cache: dict[Any, Any]
+        self,
+        figures: Figures,
+        scope: Scope,
+        objective: Objective,
+        explicit: set[int],
+        cache: dict[Any, Any],
+        *,
+        window: tuple[dt.date, dt.date] | None = None,
+        followers: dict[int, tuple[int | None, int | None]] | None = None,
     ) -> None:
         path = objective.market.path
         self.path = path
@@ -120,11 +141,26 @@ class _Measure:
         if in_market is None:
             in_market = cache[("channels", path)] = frozenset(c.id for c in scope.channels if c.in_market(path))
         self.channel_ids = set(in_market & explicit) if explicit else set(in_market)
-        self.totals = [figures.channel_totals[cid] for cid in self.channel_ids if cid in figures.channel_totals]
+        self.networks = {c.id: c.network for c in scope.channels}
         self.currency = objective.market.currency
-        # Objectives of the same market share their figures: computed once per (metric, channels, market).
+        self.window = window if window != (figures.start, figures.end) else None
+        self._weights: dict[dt.date, Decimal] = {}
+        if self.window is None:
+            self.totals = [figures.channel_totals[cid] for cid in self.channel_ids if cid in figures.channel_totals]
+        else:
+            self._weights = _bucket_weights(figures, *self.window)
+            self.totals = [
+                _window_totals(figures, cid, self._weights, (followers or {}).get(cid, (None, None)))
+                for cid in self.channel_ids
+                if cid in figures.channel_totals
+            ]
+        # Objectives of the same market share their figures: computed once per (metric, channels, market, window).
         self._cache = cache
-        self._key = (frozenset(self.channel_ids), path)
+        self._key = (frozenset(self.channel_ids), path, self.window)
+
+    def weight(self, bucket: dt.date) -> Decimal:
+        """The share of ``bucket`` inside the window (1 without one)."""
+        return self._weights.get(bucket, Decimal(0)) if self.window is not None else Decimal(1)
 
     def series(self, metric: str) -> dict[dt.date, Decimal]:
         key = ("series", metric, self._key)
@@ -146,10 +182,10 @@ class _Measure:
 
     # cumulative metrics, per bucket (a single bucket = the period when the figures have no granularity)
     def _series(self, metric: str) -> dict[dt.date, Decimal]:  # noqa: PLR0912 - one branch per metric
-        out: dict[dt.date, int] = {}
+        out: dict[dt.date, Decimal] = {}
 
         def add(bucket: dt.date, value: int) -> None:
-            out[bucket] = out.get(bucket, 0) + value
+            out[bucket] = out.get(bucket, Decimal(0)) + value * self.weight(bucket)
 
         def from_channels(get: Callable[[ChannelTotals, dict[str, int]], int]) -> None:
             for t in self.totals:
@@ -165,7 +201,7 @@ class _Measure:
         elif metric == "clicks":
             from_channels(lambda t, v: v["clicks"])
             for (market_id, channel_id, purpose, bucket), n in self.figures.link_clicks.items():
-                if purpose != LinkPurpose.QR and self._link_ok(market_id, channel_id):
+                if purpose != LinkPurpose.QR and self._first_party_click(market_id, channel_id):
                     add(bucket, n)
         elif metric == "store_visits":
             for (market_id, channel_id, purpose, bucket), n in self.figures.link_clicks.items():
@@ -178,7 +214,7 @@ class _Measure:
             for (market_id, _channel_id, bucket), n in self.figures.leads.items():
                 if self._market_ok(market_id):
                     add(bucket, n)
-        return {bucket: Decimal(value) for bucket, value in out.items()}
+        return out
 
     def _total(self, metric: str) -> Decimal | None:  # noqa: PLR0912 - one branch per metric
         """The period's actual of ``metric``; None when nothing measures it here."""
@@ -197,13 +233,16 @@ class _Measure:
             return value
         if metric == "store_visits":
             return self._first_party(qr=True) + sum(
-                (Decimal(n) for (m, _b), n in self.figures.redemptions.items() if self._market_ok(m)), Decimal(0)
+                (n * self.weight(b) for (m, b), n in self.figures.redemptions.items() if self._market_ok(m)),
+                Decimal(0),
             )
         if metric == "leads":
-            return sum((Decimal(n) for (m, c, _b), n in self.figures.leads.items() if self._market_ok(m)), Decimal(0))
+            return sum(
+                (n * self.weight(b) for (m, c, b), n in self.figures.leads.items() if self._market_ok(m)), Decimal(0)
+            )
         if metric == "conversions":
             rows = [r for r in self.figures.spend if self._market_ok(r.market_id) and "conversions" in r.reported]
-            return sum((r.conversions for r in rows), Decimal(0)) if rows else None
+            return sum((self._spend_part(r)[1] for r in rows), Decimal(0)) if rows else None
         if metric == "engagement_rate":
             return mean_rate(engagement_rate(t) for t in self.totals)
         if metric == "ctr":
@@ -219,20 +258,68 @@ class _Measure:
             return follower_growth(sum(t.followers_first or 0 for t in known), last)
         return None
 
+    def _first_party_click(self, market_id: int, channel_id: int | None) -> bool:
+        """Whether a short-link click adds to ``clicks``: links without a channel always; links of a channel only
+        when its network gives no click count (else the network's figure already has them)."""
+        if not self._link_ok(market_id, channel_id):
+            return False
+        return channel_id is None or first_party_clicks_count(self.networks.get(channel_id))
+
     def _first_party(self, *, qr: bool) -> Decimal:
-        return Decimal(
-            sum(
-                n
-                for (market_id, channel_id, purpose, _b), n in self.figures.link_clicks.items()
-                if (purpose == LinkPurpose.QR) == qr and self._link_ok(market_id, channel_id)
-            )
+        return sum(
+            (
+                n * self.weight(b)
+                for (market_id, channel_id, purpose, b), n in self.figures.link_clicks.items()
+                if (purpose == LinkPurpose.QR) == qr
+                and (self._link_ok(market_id, channel_id) if qr else self._first_party_click(market_id, channel_id))
+            ),
+            Decimal(0),
         )
+
+    def _spend_part(self, row: SpendRow) -> tuple[Decimal, Decimal]:
+        return row.part(*self.window) if self.window is not None else (row.amount, row.conversions)
 
     def spend(self) -> tuple[Decimal, list[str]]:
         """Spend in the objective market's currency, and the other currencies left out (no exchange rates)."""
         rows = [r for r in self.figures.spend if self._market_ok(r.market_id)]
-        amount = sum((r.amount for r in rows if r.currency == self.currency), Decimal(0))
+        amount = sum((self._spend_part(r)[0] for r in rows if r.currency == self.currency), Decimal(0))
         return amount, sorted({r.currency for r in rows if r.currency != self.currency})
+
+
+def _bucket_weights(figures: Figures, start: dt.date, end: dt.date) -> dict[dt.date, Decimal]:
+    """Each chart bucket's share inside ``start..end``: 1 for a bucket wholly inside, days inside ÷ its days for
+    one the window cuts, none for one outside. Without a granularity the period is a single bucket."""
+    labels = make_buckets(figures.start, figures.end, figures.granularity) if figures.granularity else [figures.start]
+    ends = [*(b - dt.timedelta(days=1) for b in labels[1:]), figures.end]
+    weights: dict[dt.date, Decimal] = {}
+    for b, e in zip(labels, ends, strict=True):
+        inside = overlap_days(start, end, b, e)
+        if inside:
+            weights[b] = Decimal(1) if inside == days_between(b, e) else Decimal(inside) / days_between(b, e)
+    return weights
+
+
+def _window_totals(
+    figures: Figures, channel_id: int, weights: dict[dt.date, Decimal], followers: tuple[int | None, int | None]
+) -> ChannelTotals:
+    """One channel's totals over a window of the period, from its chart buckets (a cut bucket's counts prorated
+    and rounded to whole numbers) and the followers at the window's ends."""
+    sums = dict.fromkeys(SERIES_FIELDS, Decimal(0))
+    for bucket, values in figures.channel_series.get(channel_id, {}).items():
+        w = weights.get(bucket)
+        if w:
+            for name in SERIES_FIELDS:
+                sums[name] += values[name] * w
+    whole = {name: int(v.quantize(Decimal(1), rounding=ROUND_HALF_UP)) for name, v in sums.items()}
+    posts = whole.pop("posts")
+    return ChannelTotals(
+        channel_id=channel_id,
+        network=figures.channel_totals[channel_id].network,
+        **whole,
+        posts=posts,
+        followers_first=followers[0],
+        followers_last=followers[1],
+    )
 
 
 def _views_are_displays(network: str) -> bool:
@@ -244,8 +331,10 @@ def _displays(network: str, values: dict[str, int]) -> int:
 
 
 def _kpi_result(
-    kpi: KPI, measure: _Measure, objective: Objective, *, start: dt.date, end: dt.date, today: dt.date
+    kpi: KPI, measure: _Measure | None, objective: Objective, *, start: dt.date, end: dt.date, today: dt.date
 ) -> KPIResult:
+    """``start..end``: the KPI's own period inside the chosen one (``measure`` measures over it); ``measure`` is
+    None when the two do not overlap."""
     spec = metric_dictionary().get(kpi.metric)
     name = _(spec.name) if spec else kpi.metric
     unit = spec.unit if spec else ""
@@ -253,9 +342,7 @@ def _kpi_result(
     source = METRIC_SOURCES.get(kpi.metric, Source.NONE)
     cumulative = kpi.metric in CUMULATIVE
     kpi_days = days_between(kpi.period_start, kpi.period_end)
-    target_for_period = (
-        kpi.target * overlap_days(start, end, kpi.period_start, kpi.period_end) / kpi_days if cumulative else kpi.target
-    )
+    target_for_period = kpi.target * max(0, days_between(start, end)) / kpi_days if cumulative else kpi.target
     target_for_period = q2(target_for_period)
 
     def result(actual: Decimal | None, percent: Decimal | None, status: Status, note: str = "") -> KPIResult:
@@ -267,6 +354,8 @@ def _kpi_result(
 
     if source in UNMEASURED_REASONS:
         return result(None, None, Status.NOT_MEASURED, str(UNMEASURED_REASONS[source]))
+    if measure is None or end < start:
+        return result(None, None, Status.NO_DATA, _("The KPI's period is outside the period shown."))
     note = ""
     if kpi.metric == "cost_per_result":
         result_metric = RESULT_METRIC.get(objective.type)
@@ -317,6 +406,11 @@ def _chart(
     return Chart(metric=first.metric, name=first.name, labels=labels, actual=actual, target=target)
 
 
+def _window(kpi: KPI, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The part of ``start..end`` inside the KPI's own period (ends before it starts when they do not overlap)."""
+    return max(start, kpi.period_start), min(end, kpi.period_end)
+
+
 def objectives_dashboard(
     *,
     actor: Actor,
@@ -360,9 +454,22 @@ def objectives_dashboard(
     figures = load_figures(scope=scope, start=start, end=end, granularity=granularity_for(start, end))
     results: list[ObjectiveResult] = []
     cache: dict[Any, Any] = {}
+    # A KPI is measured over its own period inside the chosen one: followers at those windows' ends in one query.
+    windows = {_window(k, start, end) for o in objectives for k in o.kpis.all()}
+    partial = sorted(w for w in windows if w != (start, end) and w[0] <= w[1])
+    followers = followers_over(scope=scope, ranges=partial) if partial else {}
     for objective in objectives:
-        measure = _Measure(figures, scope, objective, {c.pk for c in objective.channels.all()}, cache)
-        kpis = [_kpi_result(k, measure, objective, start=start, end=end, today=today) for k in objective.kpis.all()]
+        explicit = {c.pk for c in objective.channels.all()}
+        measure = _Measure(figures, scope, objective, explicit, cache)
+        measures: dict[tuple[dt.date, dt.date], _Measure] = {(start, end): measure}
+        kpis = []
+        for k in objective.kpis.all():
+            w_start, w_end = w = _window(k, start, end)
+            if w not in measures and w_start <= w_end:
+                measures[w] = _Measure(
+                    figures, scope, objective, explicit, cache, window=w, followers=followers.get(w, {})
+                )
+            kpis.append(_kpi_result(k, measures.get(w), objective, start=w_start, end=w_end, today=today))
         results.append(
             ObjectiveResult(
                 objective=objective,

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from harmonie.analytics.models.tracking import (
@@ -21,7 +22,7 @@ from harmonie.analytics.models.tracking import (
     UtmPreset,
 )
 from harmonie.core.errors import NotFound
-from harmonie.governance.models import Budget
+from harmonie.governance.models import Budget, Market
 from harmonie.governance.permissions import Actor, Perm
 
 
@@ -148,6 +149,12 @@ def lead_list(*, actor: Actor, market_pk: int | None = None) -> QuerySet[LeadEnt
     return qs.select_related("market", "campaign", "channel").order_by("-day", "market__code", "pk")
 
 
+def lead_total(*, actor: Actor, market_pk: int | None = None) -> int:
+    """The leads of every entry in scope (not only the listed ones), summed by the database."""
+    total = lead_list(actor=actor, market_pk=market_pk).order_by().aggregate(total=Sum("count"))["total"]
+    return int(total or 0)
+
+
 def lead_get(*, actor: Actor, pk: int) -> LeadEntry:
     lead = lead_list(actor=actor).filter(pk=pk).first()
     if lead is None:
@@ -168,6 +175,20 @@ def spend_list(
     return qs.select_related("market", "budget__dimension", "campaign", "channel").order_by(
         "-period_start", "market__code", "media_type", "pk"
     )
+
+
+def spend_totals(
+    *, actor: Actor, market_pk: int | None = None, year: int | None = None
+) -> list[tuple[str, str, Decimal]]:
+    """(currency, media type, amount) over every entry in scope for the year, summed by the database."""
+    rows = (
+        spend_list(actor=actor, market_pk=market_pk, year=year)
+        .order_by()
+        .values("currency", "media_type")
+        .annotate(total=Sum("amount"))
+        .order_by("currency", "media_type")
+    )
+    return [(r["currency"], r["media_type"], r["total"] or Decimal(0)) for r in rows]
 
 
 def spend_get(*, actor: Actor, pk: int) -> SpendEntry:
@@ -213,3 +234,17 @@ def budget_actuals(*, actor: Actor, year: int, market_pk: int | None = None) -> 
         BudgetActual(budget=b, actual=sum(sums.get(b.pk, {}).values(), Decimal(0)), by_media=sums.get(b.pk, {}))
         for b in rows
     ]
+
+
+def market_today(*, actor: Actor, market_pk: int | None = None) -> dt.date:
+    """Today in the chosen market's time zone (one the member may see), else in the member's first market's
+    (shortest path first), else in UTC."""
+    markets = Market.objects.filter(organization=actor.organization)
+    market = None
+    if market_pk is not None:
+        market = markets.filter(actor.market_q(Perm.ANALYTICS_VIEW, "path"), pk=market_pk).first()
+    if market is None and actor.grants:
+        first = min(actor.grants, key=lambda g: (len(g.market_path), g.market_path))
+        market = markets.filter(pk=first.market_id).first()
+    zone = zoneinfo.ZoneInfo(market.timezone) if market is not None else dt.UTC
+    return timezone.localdate(timezone=zone)

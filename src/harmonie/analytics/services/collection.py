@@ -116,26 +116,33 @@ def increase(new: int | None, previous: int | None) -> int:
 
 @transaction.atomic
 def collections_discover(*, now: dt.datetime | None = None) -> tuple[int, int]:
-    """Start tracking what was published and the channels that can be read. Returns (posts, channels) added."""
+    """Start tracking what was published and the channels that can be read. Returns (posts, channels) added:
+    distinct posts whose tracking row this call created (a post with several published publications is tracked
+    once, from its first one; rows another worker created meanwhile are not counted)."""
     now = now or timezone.now()
     published = (
         Publication.objects.filter(status=PublicationStatus.PUBLISHED, post__metric_collection__isnull=True)
         .exclude(remote_id="")
         .filter(channel__is_active=True)
+        .order_by("post_id", "published_at", "pk")
         .values_list("organization_id", "post_id", "channel_id", "published_at")
     )
-    posts = []
+    rows: dict[int, PostCollection] = {}
     for org_id, post_id, channel_id, at in published:
+        if post_id in rows:
+            continue
         when = at or now
-        posts.append(PostCollection(organization_id=org_id, post_id=post_id, channel_id=channel_id,
-                                    published_at=when, next_due_at=when + HOURLY))  # fmt: skip
-    PostCollection.objects.bulk_create(posts, ignore_conflicts=True)
+        rows[post_id] = PostCollection(organization_id=org_id, post_id=post_id, channel_id=channel_id,
+                                       published_at=when, next_due_at=when + HOURLY)  # fmt: skip
+    before = PostCollection.objects.filter(post_id__in=list(rows)).count() if rows else 0
+    PostCollection.objects.bulk_create(list(rows.values()), ignore_conflicts=True)
+    created_posts = (PostCollection.objects.filter(post_id__in=list(rows)).count() - before) if rows else 0
     channels = Channel.objects.filter(
         is_active=True, connection__status=ConnectionStatus.CONNECTED, metric_collection__isnull=True
     ).values_list("organization_id", "pk")
     new = [ChannelCollection(organization_id=org_id, channel_id=pk, next_due_at=now) for org_id, pk in channels]
     ChannelCollection.objects.bulk_create(new, ignore_conflicts=True)
-    return len(posts), len(new)
+    return created_posts, len(new)
 
 
 # --- claims -----------------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -208,13 +208,24 @@ def export_job_run(*, job_id: int) -> ExportJob:
 # Reading ------------------------------------------------------------------------------------------------------------
 
 
+def _readable_jobs(actor: Actor) -> QuerySet[ExportJob]:
+    """The member's own jobs they may still read: analytics.view now (a member who lost it downloads nothing, not
+    even files made before), and, for a job of one market, analytics.view in that market now. A job of "all my
+    markets" holds what the member could see when it ran; it stays readable while they keep analytics.view."""
+    actor.require(Perm.ANALYTICS_VIEW)
+    markets = Market.objects.filter(actor.market_q(Perm.ANALYTICS_VIEW, "path"), organization_id=actor.organization_id)
+    allowed = Q(params__market_id=None) | Q(params__market_id__isnull=True)
+    allowed |= Q(params__market_id__in=list(markets.values_list("pk", flat=True)))
+    return ExportJob.objects.filter(allowed, organization_id=actor.organization_id, requested_by_id=actor.user.pk)
+
+
 def export_job_list(*, actor: Actor, limit: int = 50) -> QuerySet[ExportJob]:
-    """The member's own recent jobs."""
-    return ExportJob.objects.filter(organization_id=actor.organization_id, requested_by_id=actor.user.pk)[:limit]
+    """The member's own recent jobs (those they may still read: ``_readable_jobs``)."""
+    return _readable_jobs(actor)[:limit]
 
 
 def export_job_get(*, actor: Actor, pk: int) -> ExportJob:
-    job = ExportJob.objects.filter(organization_id=actor.organization_id, requested_by_id=actor.user.pk, pk=pk).first()
+    job = _readable_jobs(actor).filter(pk=pk).first()
     if job is None:
         raise NotFound(_("No such export."))
     return job

@@ -45,7 +45,14 @@ from harmonie.analytics.kpis import (
     objectives_dashboard,
     resolve_scope,
 )
-from harmonie.analytics.kpis.compute import days_between, engagement_rate, follower_growth, mean_rate, q2
+from harmonie.analytics.kpis.compute import (
+    days_between,
+    engagement_rate,
+    first_party_clicks_count,
+    follower_growth,
+    mean_rate,
+    q2,
+)
 from harmonie.analytics.models import PostMetricSnapshot, ReportDelivery, ReportSchedule
 from harmonie.analytics.models.reports import Frequency
 from harmonie.analytics.models.tracking import LinkPurpose
@@ -259,12 +266,18 @@ def report_delivery_get(*, actor: Actor, schedule_pk: int, pk: int) -> ReportDel
 
 def report_delivery_pdf(*, actor: Actor, schedule_pk: int, pk: int) -> tuple[ReportDelivery, Path, str]:
     """The PDF that was sent for a past delivery, exactly as sent (never recomputed): the delivery, the stored
-    file and its download name. Scoped like the schedule (same organization, analytics.view in its market)."""
+    file and its download name. Scoped like the schedule (same organization, analytics.view in its market), checked
+    now: a member who lost analytics.view (or the schedule's market) downloads no older file either."""
+    actor.require(Perm.ANALYTICS_VIEW)
     delivery = report_delivery_get(actor=actor, schedule_pk=schedule_pk, pk=pk)
+    schedule = delivery.schedule
+    if schedule.market is None:
+        actor.require_global(Perm.ANALYTICS_VIEW)
+    else:
+        actor.require(Perm.ANALYTICS_VIEW, schedule.market)
     path = reports_dir() / delivery.pdf_path if delivery.pdf_path else None
     if path is None or not path.is_file():
         raise NotFound(_("This delivery has no stored PDF: it was not sent."))
-    schedule = delivery.schedule
     name = report_file_name(
         organization=schedule.organization, market=schedule.market, start=delivery.period_start,
         end=delivery.period_end, extension="pdf",
@@ -656,11 +669,17 @@ def _objective_sections(dashboard: Dashboard) -> list[ObjectiveSection]:
 def _headline(scope: Scope, figures: Figures) -> dict[str, Decimal | int | None]:
     """The scope's figures over the period, by the KPI definitions: followers at the end of the period (channels
     that report them), interactions, the mean of the channels' engagement rates (each by its network's definition),
-    network link clicks plus first-party short-link clicks by people (QR scans apart), posts published against the
-    posts the cadence targets plan for the period."""
+    network link clicks plus first-party short-link clicks by people (QR scans apart; links of a channel whose
+    network gives link clicks are counted by the network only: ``first_party_clicks_count``), posts published
+    against the posts the cadence targets plan for the period."""
     totals = list(figures.channel_totals.values())
     known = [t for t in totals if t.followers_first is not None and t.followers_last is not None]
-    first_party = sum(n for (_m, _c, purpose, _b), n in figures.link_clicks.items() if purpose != LinkPurpose.QR)
+    networks = {c.id: c.network for c in scope.channels}
+    first_party = sum(
+        n
+        for (_m, channel_id, purpose, _b), n in figures.link_clicks.items()
+        if purpose != LinkPurpose.QR and (channel_id is None or first_party_clicks_count(networks.get(channel_id)))
+    )
     weekly = CadenceTarget.objects.filter(
         channel__organization=scope.organization, channel_id__in=[c.id for c in scope.channels if c.is_active]
     ).aggregate(total=Sum("posts_per_week"))["total"]
@@ -708,7 +727,8 @@ def _channel_lines(scope: Scope, figures: Figures) -> list[ChannelLine]:
 
 def _top_posts(scope: Scope, start: dt.date, end: dt.date, limit: int = 5) -> list[TopPost]:
     """The period's published posts with the most interactions (their latest snapshot up to the end of the
-    period); displays are impressions, or views where views replaced impressions (the dictionary)."""
+    period); displays are impressions, or views where views replaced impressions (the dictionary). Only posts of
+    the selection's markets on its channels (``scope.paths`` are within the actor's analytics scope)."""
     lo = dt.datetime.combine(start, dt.time(), tzinfo=scope.timezone)
     hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=scope.timezone)
     latest = PostMetricSnapshot.objects.filter(post=OuterRef("post"), day__lte=end).order_by("-day").values("day")[:1]
@@ -720,7 +740,12 @@ def _top_posts(scope: Scope, start: dt.date, end: dt.date, limit: int = 5) -> li
         day=Subquery(latest),
     )
     if not scope.whole_org:
-        snapshots = snapshots.filter(channel_id__in=[c.id for c in scope.channels])
+        # The channel is in the selection, and so is the post's market: a channel that merely serves a market
+        # also carries other markets' posts, whose texts a viewer of that market may not read.
+        in_markets = Q(pk__in=[])
+        for p in scope.paths:
+            in_markets |= Q(post__market__path__startswith=p)
+        snapshots = snapshots.filter(in_markets, channel_id__in=[c.id for c in scope.channels])
     total = sum((Coalesce(F(n), 0) for n in INTERACTIONS[1:]), Coalesce(F(INTERACTIONS[0]), 0))
     rows = snapshots.annotate(total=total).select_related("channel", "post").order_by("-total", "post_id")[:limit]
     posts = []

@@ -42,7 +42,7 @@ def french_world(transactional_db: None) -> World:
     world.day(fr, dt.date(2026, 10, 5), clicks=45)
     world.day(fr, dt.date(2026, 10, 20), clicks=15)
     world.day(jp, dt.date(2026, 10, 12), clicks=40)
-    world.click(world.link(world.jp, channel=jp), dt.datetime(2026, 10, 12, 3, tzinfo=UTC))
+    world.click(world.link(world.jp), dt.datetime(2026, 10, 12, 3, tzinfo=UTC))  # a manual link: always counted
     world.objective(
         world.root, "drive_to_web", dt.date(2026, 10, 1), dt.date(2026, 10, 31), [("clicks", None, 200)],
         name="Trafic vers le site",

@@ -99,6 +99,27 @@ def test_discovery_tracks_published_posts_and_connected_channels(
     assert list(ChannelCollection.objects.values_list("channel_id", "next_due_at")) == [(channel.pk, T0)]
 
 
+def test_discovery_counts_posts_not_publications(
+    scripted_channel: Callable[..., Channel], published_post: Callable[..., Post]
+) -> None:
+    """The count is of distinct posts whose tracking row was created. (Two *published* publications of one post
+    cannot exist: ``one_live_publication_per_post``; a failed earlier attempt with a remote id is the case here.)"""
+    from harmonie.publishing.models import Publication
+
+    channel = scripted_channel("FR")
+    post = published_post(channel, T0, "r1")
+    Publication.objects.create(
+        organization_id=post.organization_id, post=post, channel=channel, status="failed", due_at=T0,
+        idempotency_key="earlier", remote_id="r1-old", published_at=T0 - dt.timedelta(hours=1),
+    )  # fmt: skip
+    other = published_post(channel, T0 + dt.timedelta(minutes=5), "r2")
+
+    assert c.collections_discover(now=T0) == (2, 1)
+    assert c.collections_discover(now=T0) == (0, 0)
+    rows = list(PostCollection.objects.order_by("post_id").values_list("post_id", "published_at"))
+    assert rows == [(post.pk, T0), (other.pk, T0 + dt.timedelta(minutes=5))]
+
+
 # --- rollups -----------------------------------------------------------------------------------------------------
 
 

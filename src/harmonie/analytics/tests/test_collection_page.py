@@ -11,6 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from harmonie.accounts.models import User
 from harmonie.analytics.models import PostCollection
 from harmonie.analytics.services import collection as c
 from harmonie.connectors.base import ConnectorError, ErrorKind
@@ -36,6 +37,8 @@ def test_status_page_scoped_with_errors_in_plain_words(
     script.errors.append(ConnectorError(ErrorKind.TRANSIENT, "502 Bad Gateway"))
     c.post_metrics_collect(now=T0 + dt.timedelta(hours=1))
 
+    # The French community manager (for the scope), reading the page in English (the texts asserted below).
+    User.objects.filter(email="camille.durand@vireo.example").update(language="en")
     page = client_for("fr_community_manager").get(reverse("analytics:collection"))
 
     html = page.content.decode()

@@ -190,3 +190,40 @@ def test_filters_are_checked(persona, market):
             date_to=dt.date(2026, 3, 2),
             market_id=market("DE").pk,
         )
+
+
+def test_files_follow_the_members_analytics_access_now(client_for, persona, market, stats):
+    """Access is checked at download time: a member moved from Germany to France keeps their "all my markets" and
+    later files, not Germany's; without analytics.view they read no file at all."""
+    from harmonie.core.errors import NotFound, NotPermitted
+    from harmonie.governance.models import RoleAssignment
+
+    lead = persona("de_market_lead")
+
+    def job(market_id):  # type: ignore[no-untyped-def]
+        filters = exports.export_filters_build(
+            actor=lead, date_from=dt.date(2026, 3, 1), date_to=dt.date(2026, 3, 31), market_id=market_id
+        )
+        created = exports.export_job_create(actor=lead, kind="channel_daily", file_format="csv", filters=filters)
+        return exports.export_job_run(job_id=created.pk)
+
+    de_job, all_job = job(market("DE").pk), job(None)
+    assert [j.pk for j in exports.export_job_list(actor=lead)] == [all_job.pk, de_job.pk]
+    assert exports.export_job_file(actor=lead, pk=de_job.pk)[0] == de_job
+    client = client_for("de_market_lead")
+    assert client.get(f"/analytics/exports/{de_job.pk}/download/").status_code == 200
+
+    RoleAssignment.objects.filter(member=lead.member).update(market=market("FR"))
+    moved = persona("de_market_lead")
+    assert [j.pk for j in exports.export_job_list(actor=moved)] == [all_job.pk]
+    with pytest.raises(NotFound):
+        exports.export_job_file(actor=moved, pk=de_job.pk)
+    assert client.get(f"/analytics/exports/{de_job.pk}/download/").status_code == 404
+    assert exports.export_job_file(actor=moved, pk=all_job.pk)[0] == all_job
+
+    RoleAssignment.objects.filter(member=lead.member).update(role="contributor")
+    gone = persona("de_market_lead")
+    for call in (exports.export_job_list, lambda actor: exports.export_job_file(actor=actor, pk=all_job.pk)):
+        with pytest.raises(NotPermitted):
+            call(actor=gone)
+    assert client.get(f"/analytics/exports/{all_job.pk}/download/").status_code == 403

@@ -14,12 +14,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
+from harmonie.accounts.models import User
 from harmonie.analytics.demo_reports import load_demo_reports
 from harmonie.analytics.exports.datasets import DATASETS, ExportFilters
-from harmonie.analytics.models import ChannelDailyStat, ReportDelivery, ReportSchedule
+from harmonie.analytics.models import ChannelDailyStat, PostMetricSnapshot, ReportDelivery, ReportSchedule
 from harmonie.analytics.services import reports
 from harmonie.core.errors import NotPermitted, ValidationFailed
-from harmonie.governance.models import Channel, Member, RoleAssignment
+from harmonie.governance.models import Channel, Market, Member, RoleAssignment
 from harmonie.strategy.models import KPI, Objective
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -72,6 +73,11 @@ def _fr_schedule(actor, market, **kwargs):
               "recipients": "julien.bernard@vireo.example\nteam@vireo.example",
               "now": MONDAY - dt.timedelta(days=3)}  # fmt: skip
     return reports.report_schedule_create(actor=actor, **(values | kwargs))
+
+
+def _read_in_english(email: str) -> None:
+    """Demo personas may read the pages in French: switch one to English for assertions on English texts."""
+    User.objects.filter(email=email).update(language="en")
 
 
 def test_weekly_and_monthly_periods_in_the_market_zone():
@@ -331,6 +337,7 @@ def test_send_now_and_pages(client_for, persona, market, fr_week):
         frequency="weekly",
         recipients="a@vireo.example",
     )
+    _read_in_english("julien.bernard@vireo.example")  # the texts asserted below are the English ones
     client = client_for("fr_market_lead")
     response = client.post(f"/analytics/reports/{schedule.pk}/send/")
     assert response.status_code == 302
@@ -375,6 +382,7 @@ def test_list_page_queries_are_constant(client_for, persona, market):
 
 
 def test_create_through_the_form(client_for, market):
+    _read_in_english("claire.martin@vireo.example")  # the error asserted below is the English one
     client = client_for("hq_admin")
     response = client.post(
         "/analytics/reports/new/",
@@ -431,3 +439,62 @@ def test_kpi_table_export_rows_are_the_dashboard_figures(persona, market, fr_wee
     # Germany's lead reads no French objective.
     de_rows = list(dataset.rows(persona("de_market_lead"), ExportFilters(start, end, None)))
     assert all(r[1] != "FR" for r in de_rows)
+
+
+def test_top_posts_are_only_those_of_the_viewers_markets(persona, market, demo_org):
+    """A German channel that also serves France carries German and Global posts too: a France-only viewer sees the
+    French post only (texts of other markets are not theirs to read); an org admin sees all three."""
+    from harmonie.content.models import MasterContent, Post
+    from harmonie.content.states import PostStatus
+
+    channel = Channel.objects.get(organization=demo_org, handle="vireo-deutschland")
+    channel.served_markets.add(market("FR"))
+    master = MasterContent.objects.filter(organization=demo_org).order_by("pk").first()
+    at = dt.datetime(2030, 1, 3, 9, 0, tzinfo=dt.UTC)
+    posts = {}
+    for code, likes in (("FR", 5), ("DE", 50), ("GLOBAL", 500)):
+        m = market(code) if code != "GLOBAL" else Market.objects.get(organization=demo_org, parent__isnull=True)
+        post = Post.objects.create(
+            organization=demo_org, channel=channel, market=m, master=master, text=f"{code} post text",
+            scheduled_at=at, status=PostStatus.PUBLISHED,
+        )  # fmt: skip
+        PostMetricSnapshot.objects.create(
+            organization=demo_org, post=post, channel=channel, day=dt.date(2030, 1, 4), captured_at=at,
+            likes=likes, impressions=1000,
+        )  # fmt: skip
+        posts[code] = post
+    start, end = dt.date(2030, 1, 1), dt.date(2030, 1, 7)
+
+    def top(actor, chosen=None):  # type: ignore[no-untyped-def]
+        report = reports.report_build(
+            actor=actor, market=chosen, frequency="weekly", period_start=start, period_end=end, language="en"
+        )
+        return [(p.post_id, p.text, p.engagements) for p in report.top_posts]
+
+    fr_only = persona("fr_community_manager")
+    assert top(fr_only) == [(posts["FR"].pk, "FR post text", 5)]
+    assert top(fr_only, market("FR")) == [(posts["FR"].pk, "FR post text", 5)]
+    assert top(persona("hq_admin"), market("FR")) == [(posts["FR"].pk, "FR post text", 5)]
+    assert top(persona("hq_admin")) == [
+        (posts["GLOBAL"].pk, "GLOBAL post text", 500),
+        (posts["DE"].pk, "DE post text", 50),
+        (posts["FR"].pk, "FR post text", 5),
+    ]
+
+
+def test_a_member_who_lost_analytics_downloads_no_older_pdf(persona, market, fr_week, client_for):
+    schedule = _fr_schedule(persona("fr_market_lead"), market)
+    [delivery] = reports.report_schedules_run_due(now=MONDAY)
+    assert delivery.pdf_path
+    url = f"/analytics/reports/{schedule.pk}/deliveries/{delivery.pk}/pdf/"
+    cm = persona("fr_community_manager")
+    assert reports.report_delivery_pdf(actor=cm, schedule_pk=schedule.pk, pk=delivery.pk)[2] == (
+        "report-fr-20260302-20260308.pdf"
+    )
+    client = client_for("fr_community_manager")
+    assert client.get(url).status_code == 200
+    # The community manager becomes a contributor (no analytics.view): the stored PDF is refused too.
+    RoleAssignment.objects.filter(member=cm.member).update(role="contributor")
+    with pytest.raises(NotPermitted):
+        reports.report_delivery_pdf(actor=persona("fr_community_manager"), schedule_pk=schedule.pk, pk=delivery.pk)
+    assert client.get(url).status_code in {403, 404}

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from typing import Any
+from typing import Any, Literal
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, path, re_path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -32,6 +32,7 @@ from harmonie.analytics.forms_tracking import (
 from harmonie.analytics.models.tracking import LinkPurpose, MediaType
 from harmonie.analytics.selectors import tracking as selectors
 from harmonie.analytics.services import tracking as services
+from harmonie.analytics.services.tracking.parsing import MAX_IMPORT_BYTES
 from harmonie.analytics.utm import UTM_KEYS, merge_utm, tagged_link
 from harmonie.core.errors import DomainError
 from harmonie.governance.forms import add_domain_error
@@ -39,6 +40,8 @@ from harmonie.governance.permissions import Actor, Perm
 from harmonie.governance.views import common
 
 LIST_LIMIT = 500
+MIN_YEAR, MAX_YEAR = 2000, 2100
+QR_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
 
 
 # --- the public redirect ------------------------------------------------------------------------------------------
@@ -162,15 +165,15 @@ def link_toggle(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
 
 @common.member_required
 @require_http_methods(["GET"])
-def link_qr(request: HttpRequest, actor: Actor, pk: int, kind: str) -> HttpResponse:
-    link = selectors.link_get(actor=actor, pk=pk)
-    body = qr.qr_render(
-        services.short_url(link.code), kind="svg" if kind == "svg" else "png", scale=request.GET.get("size")
-    )
-    content_type = "image/svg+xml" if kind == "svg" else "image/png"
-    response = HttpResponse(body, content_type=content_type)
+def link_qr(request: HttpRequest, actor: Actor, pk: int | str, kind: str) -> HttpResponse:
+    """The URL pattern only lets ``svg`` and ``png`` through; the file name is built from the stored code only."""
+    link = selectors.link_get(actor=actor, pk=int(pk))
+    extension: Literal["svg", "png"] = "svg" if kind == "svg" else "png"
+    body = qr.qr_render(services.short_url(link.code), kind=extension, scale=request.GET.get("size"))
+    response = HttpResponse(body, content_type=QR_TYPES[extension])
     if request.GET.get("download"):
-        response["Content-Disposition"] = f'attachment; filename="qr-{link.code}.{kind}"'
+        safe_code = "".join(ch for ch in link.code if ch.isascii() and ch.isalnum())
+        response["Content-Disposition"] = f'attachment; filename="qr-{safe_code}.{extension}"'
     return response
 
 
@@ -246,6 +249,10 @@ def utm_preset_create(request: HttpRequest, actor: Actor) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def utm_preset_edit(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
     preset = selectors.utm_preset_get(actor=actor, pk=pk)
+    if preset.market is None:
+        actor.require_global(Perm.ANALYTICS_MANAGE)
+    else:
+        actor.require(Perm.ANALYTICS_MANAGE, preset.market)
     initial = {"name": preset.name, **{k: getattr(preset, k) for k in UTM_KEYS}}
     form = UtmPresetForm(request.POST or None, actor=actor, editing=True, initial=initial)
     updated, status = common.submit(
@@ -334,7 +341,8 @@ def _import(request: HttpRequest, form: ImportForm, run: Any) -> tuple[Any, list
     if not form.is_valid():
         return None, [], 400
     try:
-        return run(form.cleaned_data["file"].read()), [], 200
+        # clean_file refused an announced size over the limit; never read more than one byte past it anyway.
+        return run(form.cleaned_data["file"].read(MAX_IMPORT_BYTES + 1)), [], 200
     except services.ImportFailed as exc:
         return None, [exc.message, *exc.errors], exc.status_code
     except DomainError as exc:
@@ -365,7 +373,7 @@ def promo_list(request: HttpRequest, actor: Actor) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def promo_create(request: HttpRequest, actor: Actor) -> HttpResponse:
     actor.require(Perm.ANALYTICS_MANAGE)
-    form = PromoCodeForm(request.POST or None, actor=actor, initial={"starts_on": timezone.localdate()})
+    form = PromoCodeForm(request.POST or None, actor=actor, initial={"starts_on": selectors.market_today(actor=actor)})
     promo, status = common.submit(request, form, lambda d: services.promo_code_create(actor=actor, **d))
     if promo is not None:
         messages.success(request, _("Promo code %(code)s created.") % {"code": promo.code})
@@ -383,7 +391,7 @@ def promo_create(request: HttpRequest, actor: Actor) -> HttpResponse:
 def redemption_create(request: HttpRequest, actor: Actor) -> HttpResponse:
     actor.require(Perm.ANALYTICS_MANAGE)
     codes = selectors.promo_code_list(actor=actor).filter(actor.market_q(Perm.ANALYTICS_MANAGE, "market__path"))
-    form = RedemptionForm(request.POST or None, codes=codes, initial={"day": timezone.localdate()})
+    form = RedemptionForm(request.POST or None, codes=codes, initial={"day": selectors.market_today(actor=actor)})
     row, status = common.submit(request, form, lambda d: services.promo_redemption_record(actor=actor, **d))
     if row is not None:
         messages.success(request, _("Redemptions saved."))
@@ -447,7 +455,7 @@ def lead_list(request: HttpRequest, actor: Actor) -> HttpResponse:
             "leads": leads,
             "filters": filters,
             "can_manage": actor.can(Perm.ANALYTICS_MANAGE),
-            "total": sum(lead.count for lead in leads),
+            "total": selectors.lead_total(actor=actor, market_pk=market_pk),
             "limit": LIST_LIMIT,
         },
         status=status,
@@ -458,7 +466,7 @@ def lead_list(request: HttpRequest, actor: Actor) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def lead_create(request: HttpRequest, actor: Actor) -> HttpResponse:
     actor.require(Perm.ANALYTICS_MANAGE)
-    form = LeadForm(request.POST or None, actor=actor, initial={"day": timezone.localdate()})
+    form = LeadForm(request.POST or None, actor=actor, initial={"day": selectors.market_today(actor=actor)})
     lead, status = common.submit(request, form, lambda d: services.lead_record(actor=actor, **d))
     if lead is not None:
         messages.success(request, _("Leads saved."))
@@ -510,18 +518,27 @@ def lead_import(request: HttpRequest, actor: Actor) -> HttpResponse:
 @require_http_methods(["GET"])
 def spend_list(request: HttpRequest, actor: Actor) -> HttpResponse:
     filters, market_pk, _campaign, status = _filters(request, actor)
+    this_year = selectors.market_today(actor=actor, market_pk=market_pk).year
+    raw_year = request.GET.get("year") or ""
     try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
+        year = int(raw_year) if raw_year else this_year
     except ValueError:
-        year, status = timezone.localdate().year, 400
+        year = 0
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        messages.error(
+            request,
+            _("The year must be a number from %(min)d to %(max)d; showing %(year)d.")
+            % {"min": MIN_YEAR, "max": MAX_YEAR, "year": this_year},
+        )
+        year, status = this_year, 400
     entries = list(selectors.spend_list(actor=actor, market_pk=market_pk, year=year)[:LIST_LIMIT])
     actuals = selectors.budget_actuals(actor=actor, year=year, market_pk=market_pk)
-    totals: dict[tuple[str, str], Any] = {}
-    for e in entries:
-        totals[(e.currency, e.media_type)] = totals.get((e.currency, e.media_type), 0) + e.amount
     media = dict(MediaType.choices)
     by_media = common.bars(
-        sorted(totals.items()), label=lambda t: str(media[t[0][1]]), value=lambda t: t[1], unit=lambda t: t[0][0]
+        selectors.spend_totals(actor=actor, market_pk=market_pk, year=year),
+        label=lambda t: str(media[t[1]]),
+        value=lambda t: t[2],
+        unit=lambda t: t[0],
     )
     return render(
         request,
@@ -612,7 +629,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("links/qr/new/", qr_create, name="qr_create"),
     path("links/<int:pk>/", link_detail, name="link_detail"),
     path("links/<int:pk>/toggle/", link_toggle, name="link_toggle"),
-    path("links/<int:pk>/qr.<str:kind>", link_qr, name="link_qr"),
+    re_path(r"^links/(?P<pk>[0-9]+)/qr\.(?P<kind>svg|png)$", link_qr, name="link_qr"),
     path("utm/", utm_preset_list, name="utm_presets"),
     path("utm/new/", utm_preset_create, name="utm_preset_create"),
     path("utm/<int:pk>/edit/", utm_preset_edit, name="utm_preset_edit"),

@@ -28,6 +28,7 @@ from harmonie.analytics.services.tracking.parsing import (
     parse_decimal,
     read_csv,
 )
+from harmonie.analytics.services.tracking.scope import check_campaign, check_channel
 from harmonie.content.models import Campaign
 from harmonie.core.audit import audit_record, snapshot
 from harmonie.core.errors import Conflict, DomainError, ValidationFailed
@@ -111,6 +112,7 @@ def promo_code_create(
 ) -> PromoCode:
     _same_org(actor, market=market, campaign=campaign)
     actor.require(Perm.ANALYTICS_MANAGE, market)
+    check_campaign(campaign=campaign, market=market)
     code = (code or "").strip().upper()
     if not code or len(code) > 40 or any(ch.isspace() for ch in code):
         raise ValidationFailed(
@@ -269,6 +271,8 @@ def _lead_checks(
 ) -> str:
     _same_org(actor, market=market, campaign=campaign, channel=channel)
     actor.require(Perm.ANALYTICS_MANAGE, market)
+    check_campaign(campaign=campaign, market=market)
+    check_channel(channel=channel, market=market)
     if count < 0:
         raise ValidationFailed(_("Leads cannot be negative."), field="count")
     source = (source or "").strip()
@@ -374,6 +378,11 @@ def lead_import(*, actor: Actor, data: bytes) -> ImportResult:
             "campaign": _optional(campaigns, row.get("campaign", ""), "campaign", _("write the campaign's name.")),
             "channel": _optional(channels, row.get("channel", ""), "channel", _("write the channel's handle.")),
         }
+        try:
+            check_campaign(campaign=values["campaign"], market=market)
+            check_channel(channel=values["channel"], market=market)
+        except ValidationFailed as exc:
+            raise ValueError(exc.message) from exc
         key = tuple(v.pk if hasattr(v, "pk") else v for k, v in values.items() if k != "count")
         if key in seen:
             raise ValueError(
@@ -446,6 +455,8 @@ def _spend_values(
 ) -> dict[str, Any]:
     _same_org(actor, market=market, budget=budget, campaign=campaign, channel=channel)
     actor.require(Perm.ANALYTICS_MANAGE, market)
+    check_campaign(campaign=campaign, market=market)
+    check_channel(channel=channel, market=market)
     if media_type not in MediaType.values:
         raise ValidationFailed(
             _("media_type must be one of %(v)s.") % {"v": ", ".join(MediaType.values)}, field="media_type"
@@ -470,6 +481,21 @@ def _spend_values(
         raise ValidationFailed(
             _("currency must be %(allowed)s (the market's or the budget's), not %(currency)s: convert the amount.")
             % {"allowed": " or ".join(sorted(allowed)), "currency": currency},
+            field="currency",
+        )
+    if budget is not None and currency != budget.currency:
+        # Actuals are summed per budget: they must all be in the budget's currency.
+        raise ValidationFailed(
+            _(
+                "This spend counts against the %(dimension)s budget of %(market)s, kept in %(budget_currency)s: "
+                "enter the amount in %(budget_currency)s (convert it from %(currency)s)."
+            )
+            % {
+                "dimension": budget.dimension.name,
+                "market": market.name,
+                "budget_currency": budget.currency,
+                "currency": currency,
+            },
             field="currency",
         )
     for key, number in results.items():

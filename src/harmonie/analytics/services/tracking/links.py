@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from harmonie.analytics.bots import is_bot
 from harmonie.analytics.models.tracking import LinkClick, LinkPurpose, ShortLink, UtmPreset
+from harmonie.analytics.services.tracking.scope import check_campaign, check_channel
 from harmonie.analytics.utm import UTM_KEYS, clean_utm, merge_utm, tagged_link
 from harmonie.content.models import Campaign, Post
 from harmonie.core.audit import audit_record, snapshot
@@ -34,6 +35,8 @@ CODE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 CODE_LENGTH = 8
 CODE_ATTEMPTS = 5
 MAX_UTM_VALUE = 100
+# Purposes members may create; ``post`` links are made by the publishing engine only (post_tracked_link).
+USER_PURPOSES = (LinkPurpose.MANUAL.value, LinkPurpose.QR.value)
 
 
 # --- UTM presets ------------------------------------------------------------------------------------------------
@@ -61,6 +64,8 @@ def _preset_scope(*, actor: Actor, market: Market | None, campaign: Campaign | N
         raise ValidationFailed(_("Choose a market of this organization."), field="market")
     if campaign is not None and campaign.organization_id != actor.organization_id:
         raise ValidationFailed(_("Choose a campaign of this organization."), field="campaign")
+    if market is not None:
+        check_campaign(campaign=campaign, market=market)
     if market is None:
         actor.require_global(Perm.ANALYTICS_MANAGE)
     else:
@@ -196,14 +201,24 @@ def clean_destination(raw: str, *, field: str = "destination") -> str:
         raise ValidationFailed(_("This address is %(n)d characters long; 2000 at most.") % {"n": len(url)}, field=field)
     if any(ch.isspace() or ord(ch) < 32 for ch in url):
         raise ValidationFailed(_("The address contains spaces or control characters: encode them (%20)."), field=field)
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number from 0 to 65535
+    except ValueError as exc:
+        raise ValidationFailed(
+            _(
+                "This address cannot be read: check the site name, the brackets around an IPv6 address and the "
+                "port (a number up to 65535)."
+            ),
+            field=field,
+        ) from exc
     if parts.scheme.lower() not in {"http", "https"}:
         raise ValidationFailed(
             _("Only web addresses starting with https:// or http:// can be shortened (got “%(scheme)s:”).")
             % {"scheme": parts.scheme or url.split(":", 1)[0]},
             field=field,
         )
-    host = parts.hostname or ""
     if not host:
         raise ValidationFailed(_("The address has no site name: write it as https://vireo.example/page."), field=field)
     if parts.username or parts.password:
@@ -239,9 +254,10 @@ def _link_scope(
 ) -> None:
     if market.organization_id != organization_id:
         raise ValidationFailed(_("Choose a market of this organization."), field="market")
-    for value, field in ((campaign, "campaign"), (channel, "channel"), (post, "post")):
-        if value is not None and value.organization_id != organization_id:
-            raise ValidationFailed(_("Choose a %(field)s of this organization.") % {"field": field}, field=field)
+    if post is not None and post.organization_id != organization_id:
+        raise ValidationFailed(_("Choose a post of this organization."), field="post")
+    check_campaign(campaign=campaign, market=market)
+    check_channel(channel=channel, market=market)
 
 
 @transaction.atomic
@@ -260,8 +276,12 @@ def short_link_create(
     the destination are kept)."""
     _link_scope(organization_id=actor.organization_id, market=market, campaign=campaign, channel=channel, post=None)
     actor.require(Perm.ANALYTICS_MANAGE, market)
-    if purpose not in LinkPurpose.values:
-        raise ValidationFailed(_("Choose a purpose: %(v)s.") % {"v": ", ".join(LinkPurpose.values)}, field="purpose")
+    if purpose not in USER_PURPOSES:
+        raise ValidationFailed(
+            _("Choose a purpose: %(v)s (post links are made by the publishing engine).")
+            % {"v": ", ".join(USER_PURPOSES)},
+            field="purpose",
+        )
     target = clean_destination(tagged_link(clean_destination(destination), clean_utm(utm or {})))
     link = _create_link(
         organization=actor.organization,
@@ -365,6 +385,15 @@ def post_tracked_link(*, post: Post) -> str:
     own_utm = {str(k): str(v) for k, v in (post.utm or {}).items()}
     if not post.link:
         return post.link
+    try:
+        clean_destination(post.link, field="link")
+    except ValidationFailed:
+        # Not an address a short link may send people to (javascript:, a loopback host, unreadable): never
+        # shortened; the post keeps its plain tagged link (the charter's link rules report it before publishing).
+        try:
+            return tagged_link(post.link, own_utm)
+        except ValueError:
+            return post.link
     rule_domains = _utm_rule_domains(post)
     host = (urlsplit(post.link).hostname or "").lower()
     if rule_domains is None or not any(_host_matches(host, d) for d in rule_domains):
