@@ -76,7 +76,7 @@ def test_french_dashboard_market_filter_changes_table_and_chart(
     row = table.locator("[data-testid=kpi-row-clicks]")
     expect(row.locator("th")).to_have_text("Clics")
     # all my markets: 45 + 15 (France) + 40 + 1 short-link click (Japan)
-    expect(row.locator("[data-testid=kpi-actual]")).to_have_text("101,00")
+    expect(row.locator("[data-testid=kpi-actual]")).to_have_text("101")
     expect(row.locator("[data-testid=kpi-percent]")).to_have_text("51 %")
     line = page.locator("[data-testid=kpi-chart] polyline").first
     # one point a day of October (x from 56 to 624, 568/30 px apart); the y axis goes up to 200 (y 208 → 24)
@@ -85,7 +85,7 @@ def test_french_dashboard_market_filter_changes_table_and_chart(
     assert _point(line, 11) == "264.3,128.9"  # 12 October: + 41 in Japan
 
     page.locator("[data-testid=market-filter]").select_option(label="— — Fr (FR)")
-    expect(row.locator("[data-testid=kpi-actual]")).to_have_text("60,00")
+    expect(row.locator("[data-testid=kpi-actual]")).to_have_text("60")
     expect(page.locator("[data-testid=kpi-table] [data-testid=kpi-row-clicks] [data-testid=kpi-percent]")).to_have_text(
         "30 %"
     )
