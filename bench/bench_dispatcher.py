@@ -18,7 +18,9 @@ posts are due). It waits until every post is published and prints:
 
 * throughput: posts published per second, from the due second to the last publication, in all and per worker;
 * lateness: for each post, when the sink stored it minus when it was due: p50, p99, max;
-* that every post was written once to the sink (no duplicate, none lost).
+* that every post was written once to the sink (no duplicate, none lost);
+* the CPU time the worker processes used per post (user + system, Linux only): steadier than the throughput on a
+  shared machine, where the throughput moves with what else runs.
 
 Targets (issue 6): at least 200 posts/s per worker; p99 lateness under 2 s for 1,000 posts due at the same second.
 """
@@ -58,6 +60,7 @@ class Result:
     worst: float
     duplicates: int
     missing: int
+    cpu_ms: float  # CPU time the workers used per post (user + system), from the due second to the last post
 
     @property
     def rate(self) -> float:
@@ -71,6 +74,18 @@ class Result:
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far (Linux ``/proc``; 0 elsewhere)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def _pg_database(url: str, name: str, *, create: bool) -> str:
@@ -122,7 +137,9 @@ def run_once(workers: int, posts: int, threads: int, sink_delay: float, var_dir:
                 share = posts // CHANNELS + (1 if i < posts % CHANNELS else 0)
                 made += due_posts(channel=channel, count=share, at=due, text="Bench post {n} on " + channel.handle)
             connection.close()  # the workers write; this process only reads from here on
+            cpu_before = _cpu_seconds(group.pids())
             wait_final(made, 600, group)
+            cpu = _cpu_seconds(group.pids()) - cpu_before
         finally:
             codes = group.stop()
         if any(codes):
@@ -135,7 +152,7 @@ def run_once(workers: int, posts: int, threads: int, sink_delay: float, var_dir:
             workers=workers, posts=len(lateness), seconds=(last - due).total_seconds(),
             p50=statistics.median(lateness), p99=_percentile(lateness, 0.99), worst=max(lateness),
             duplicates=sum(1 for n in writes.values() if n > 1) + len(sink.replayed()),
-            missing=len(made) - len(writes),
+            missing=len(made) - len(writes), cpu_ms=cpu * 1000 / max(1, len(made)),
         )  # fmt: skip
 
 
@@ -187,10 +204,10 @@ def main() -> int:
             print(f"kept {var_dir}")
     ok = True
     print(f"{'workers':>7} {'posts':>6} {'seconds':>8} {'posts/s':>8} {'per worker':>10} {'p50 late':>9} "
-          f"{'p99 late':>9} {'max late':>9} {'dup':>4} {'lost':>4}")  # fmt: skip
+          f"{'p99 late':>9} {'max late':>9} {'dup':>4} {'lost':>4} {'CPU/post':>9}")  # fmt: skip
     for r in results:
         print(f"{r.workers:>7} {r.posts:>6} {r.seconds:>8.2f} {r.rate:>8.0f} {r.per_worker:>10.0f} {r.p50:>8.2f}s "
-              f"{r.p99:>8.2f}s {r.worst:>8.2f}s {r.duplicates:>4} {r.missing:>4}")  # fmt: skip
+              f"{r.p99:>8.2f}s {r.worst:>8.2f}s {r.duplicates:>4} {r.missing:>4} {r.cpu_ms:>6.2f} ms")  # fmt: skip
     for r in results:
         rate_ok, late_ok = r.per_worker >= TARGET_RATE, r.p99 < TARGET_P99
         ok = ok and r.duplicates == 0 and r.missing == 0

@@ -78,3 +78,21 @@ class NetworkAppForm(forms.Form):
 
     def options(self) -> dict[str, str]:
         return {name: self.cleaned_data.get(name) or "" for name in self.OPTIONS if name in self.fields}
+
+
+class PinterestBoardForm(forms.Form):
+    """The board a Pinterest channel's pins go on: a choice among the account's boards when Pinterest listed them,
+    else its id typed in."""
+
+    board_id = forms.CharField(
+        label=_("Pinterest board"),
+        max_length=64,
+        help_text=_("Pins of this channel go on this board. Its id is in the board list of Pinterest's API."),
+    )
+
+    def __init__(self, *args: Any, boards: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if boards:
+            self.fields["board_id"] = forms.ChoiceField(
+                label=_("Pinterest board"), choices=boards, help_text=_("Pins of this channel go on this board.")
+            )

@@ -70,7 +70,8 @@ class ChannelConnection(TimeStampedModel):
     """How Harmonie acts as the channel's account: one per channel.
 
     ``token_version`` grows each time the tokens change, so that a process holding old credentials can tell that
-    another one refreshed them meanwhile. ``last_error*`` say why a connection needs attention.
+    another one refreshed them meanwhile. ``last_error*`` say why a connection needs attention. ``settings``: what
+    the network needs to know about the channel's posts (a Pinterest board).
     """
 
     channel = models.OneToOneField("governance.Channel", on_delete=models.CASCADE, related_name="connection")
@@ -96,6 +97,9 @@ class ChannelConnection(TimeStampedModel):
     )
     connected_at = models.DateTimeField(null=True, blank=True)
     refreshed_at = models.DateTimeField(_("last refresh"), null=True, blank=True)
+    # Network-specific choices for the channel's posts, as strings, given to the connector with each publication
+    # (``PublishRequest.options``): ``board_id`` (Pinterest: the board pins go on).
+    settings = models.JSONField(_("settings"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("channel connection")

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from harmonie.connectors import oauth
+from harmonie.connectors import oauth, registry
 from harmonie.connectors.models import ChannelConnection, ConnectionStatus, NetworkApp
+from harmonie.connectors.pinterest import Board, PinterestConnector
+from harmonie.connectors.services.tokens import credentials_for
 from harmonie.core.errors import NotFound
 from harmonie.governance import selectors as governance_selectors
 from harmonie.governance.models import Channel, Network
@@ -94,3 +96,12 @@ def network_app_list(*, actor: Actor) -> QuerySet[NetworkApp]:
 def network_app_get(*, actor: Actor, network: str) -> NetworkApp | None:
     actor.require_global(Perm.ORG_MANAGE)
     return NetworkApp.objects.filter(organization_id=actor.organization_id, network=network, instance_url="").first()
+
+
+def pinterest_boards(*, actor: Actor, channel: Channel) -> list[Board]:
+    """The boards of a connected Pinterest channel's account, asked of Pinterest (``GET /boards``), to choose where
+    its pins go. Raises ``DomainError`` when the channel is not connected, ``ConnectorError`` when Pinterest fails."""
+    actor.require(Perm.CHANNELS_MANAGE, channel.owner_market)
+    connector = registry.get(Network.PINTEREST)
+    assert isinstance(connector, PinterestConnector)
+    return connector.boards(credentials_for(channel=channel))

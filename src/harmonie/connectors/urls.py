@@ -13,4 +13,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/mastodon/", views.connect_mastodon, name="connect_mastodon"),
     path("<int:pk>/oauth/", views.connect_oauth, name="connect_oauth"),
     path("<int:pk>/disconnect/", views.disconnect, name="disconnect"),
+    path("<int:pk>/board/", views.pinterest_board, name="pinterest_board"),
 ]

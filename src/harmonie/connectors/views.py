@@ -1,6 +1,6 @@
 """The connections pages: every channel the member can see with its connection's state, connecting (Bluesky app
 password, Mastodon instance, OAuth with the network), the OAuth callback, disconnecting, and the organization's app
-credentials (org admins)."""
+credentials (org admins), and the board a Pinterest channel's pins go on."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from harmonie.connectors import oauth, selectors, services
-from harmonie.connectors.forms import BlueskyConnectForm, MastodonConnectForm, NetworkAppForm
+from harmonie.connectors.base import ConnectorError
+from harmonie.connectors.forms import BlueskyConnectForm, MastodonConnectForm, NetworkAppForm, PinterestBoardForm
 from harmonie.connectors.models import ConnectionStatus
 from harmonie.connectors.services.common import network_label, require_manage
 from harmonie.core.errors import DomainError
@@ -152,6 +153,36 @@ def disconnect(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
             messages.success(request, _("%(channel)s is disconnected.") % {"channel": channel})
             return redirect(LIST)
     return render(request, "connectors/confirm_disconnect.html", {"channel": channel, "error": error}, status=status)
+
+
+@common.member_required
+@require_http_methods(["GET", "POST"])
+def pinterest_board(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
+    """Choose the board a Pinterest channel's pins go on: among the account's boards, listed by Pinterest (a
+    posted choice is checked by the service, whatever the form showed)."""
+    channel = _manageable(actor, pk)
+    if channel.network != Network.PINTEREST:
+        raise Http404
+    connection = getattr(channel, "connection", None)
+    boards: list[tuple[str, str]] = []
+    unlisted = ""
+    if request.method == "GET" and connection is not None and connection.status == ConnectionStatus.CONNECTED:
+        try:
+            boards = [(b.board_id, b.name) for b in selectors.pinterest_boards(actor=actor, channel=channel)]
+        except (DomainError, ConnectorError) as exc:
+            unlisted = exc.message
+    initial = {"board_id": (connection.settings or {}).get("board_id", "")} if connection is not None else {}
+    form = PinterestBoardForm(request.POST or None, initial=initial, boards=boards)
+
+    def save(data: dict[str, Any]) -> object:
+        return services.connection_board_set(actor=actor, channel=channel, board_id=data["board_id"])
+
+    done, status = common.submit(request, form, save)
+    if done is not None:
+        messages.success(request, _("Pins of %(channel)s go on the chosen board.") % {"channel": channel})
+        return redirect(LIST)
+    context = {"form": form, "channel": channel, "unlisted": unlisted}
+    return render(request, "connectors/pinterest_board.html", context, status=status)
 
 
 # --- app credentials ----------------------------------------------------------------------------------------

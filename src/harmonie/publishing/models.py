@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from harmonie.core.models import TimeStampedModel
-from harmonie.publishing.states import PublicationStatus
+from harmonie.publishing.states import CommentStatus, PublicationStatus
 
 
 class Publication(TimeStampedModel):
@@ -41,10 +41,25 @@ class Publication(TimeStampedModel):
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The post's first comment, published as a reply once the post is out (``services/comments.py``): its own key
+    # (chosen with the publication's), its own attempts, its own outcome; it never changes the post's status. While
+    # it is pending or sending, ``claimed_by`` and ``lease_until`` say which worker owns it.
+    comment_status = models.CharField(
+        _("first comment"), max_length=12, choices=CommentStatus.choices, blank=True, default=CommentStatus.NONE
+    )
+    comment_key = models.CharField(max_length=100, blank=True, default="")
+    comment_tries = models.PositiveIntegerField(default=0)
+    comment_next_attempt_at = models.DateTimeField(null=True, blank=True)
+    comment_must_reconcile = models.BooleanField(default=False)
+    comment_remote_id = models.CharField(max_length=500, blank=True, default="")
+    comment_remote_uri = models.CharField(max_length=1000, blank=True, default="")
+    comment_url = models.URLField(max_length=2000, blank=True, default="")
+    comment_error = models.TextField(blank=True, default="")
 
     class Meta:
         ordering = ["due_at", "pk"]
         indexes = [
+            models.Index(fields=["comment_status", "lease_until"], name="publication_comment_due"),
             models.Index(fields=["status", "next_attempt_at"], name="publication_due"),
             models.Index(fields=["status", "lease_until"], name="publication_lease"),
             models.Index(fields=["channel", "status"], name="publication_channel_status"),
@@ -65,6 +80,8 @@ class Publication(TimeStampedModel):
 class AttemptKind(models.TextChoices):
     PUBLISH = "publish", _("Publish")
     RECONCILE = "reconcile", _("Check on the network")
+    COMMENT = "comment", _("First comment")
+    COMMENT_CHECK = "comment_check", _("Check the first comment on the network")
 
 
 class AttemptOutcome(models.TextChoices):
@@ -81,12 +98,13 @@ class AttemptOutcome(models.TextChoices):
 
 
 class PublicationAttempt(models.Model):
-    """One call to the network for a publication, written (and committed) before the call is made, finished
-    after it: a row left without ``finished_at`` is a call whose outcome nobody saw."""
+    """One call to the network for a publication (its post, or its first comment), written (and committed) before
+    the call is made, finished after it: a row left without ``finished_at`` is a call whose outcome nobody saw.
+    The first publish attempt of a post is written by the claim that takes it (``services/claims.py``)."""
 
     publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="attempts")
     number = models.PositiveIntegerField()
-    kind = models.CharField(max_length=10, choices=AttemptKind.choices, default=AttemptKind.PUBLISH)
+    kind = models.CharField(max_length=16, choices=AttemptKind.choices, default=AttemptKind.PUBLISH)
     worker = models.CharField(max_length=120)
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -17,9 +17,10 @@ from harmonie.core.errors import NotFound
 from harmonie.governance.permissions import Actor, Perm
 from harmonie.publishing.models import Publication, PublicationAttempt, WorkerHeartbeat
 from harmonie.publishing.policy import Policy
-from harmonie.publishing.states import PublicationStatus
+from harmonie.publishing.states import CommentStatus, PublicationStatus
 
 P = PublicationStatus
+C = CommentStatus
 
 #: The queue's sections, in the order the page shows them.
 QUEUE_SECTIONS: tuple[tuple[str, frozenset[str]], ...] = (
@@ -77,15 +78,17 @@ def due_posts(*, actor: Actor, now: dt.datetime | None = None, limit: int = 100)
 class Queue:
     due: list[Post]
     sections: dict[str, list[Publication]] = field(default_factory=dict)
+    comments: list[Publication] = field(default_factory=list)  # published posts whose first comment is not out
 
     @property
     def total(self) -> int:
-        return len(self.due) + sum(len(v) for v in self.sections.values())
+        return len(self.due) + sum(len(v) for v in self.sections.values()) + len(self.comments)
 
 
 def queue(*, actor: Actor, limit: int = 100) -> Queue:
     """What the publishing page lists: due posts, then publications sending, waiting to retry, unconfirmed and
-    failed (the last two until a person acts), each with its reason."""
+    failed (the last two until a person acts), each with its reason; then the published posts whose first comment
+    waits to retry, failed or is unconfirmed."""
     result = Queue(due=due_posts(actor=actor, limit=limit))
     wanted = {s for _name, statuses in QUEUE_SECTIONS for s in statuses}
     rows = list(
@@ -97,6 +100,12 @@ def queue(*, actor: Actor, limit: int = 100) -> Queue:
         if name == "failed":  # only failures still standing (not the ones since rescheduled or published)
             section = [p for p in section if p.post_id in failed_live][-limit:]
         result.sections[name] = section[:limit]
+    result.comments = list(
+        publication_list(actor=actor)
+        .filter(status=P.PUBLISHED, comment_status__in=[C.RETRY_WAIT, C.FAILED, C.UNCONFIRMED])
+        .select_related("post__channel")
+        .order_by("due_at", "pk")[:limit]
+    )
     return result
 
 

@@ -59,6 +59,51 @@ def allowed_from(status: str) -> frozenset[str]:
     return TRANSITIONS.get(status, frozenset())
 
 
+class CommentStatus(models.TextChoices):
+    """Where a publication's first comment (the post's ``first_comment``, published as a reply once the post is out)
+    stands. It has its own key, attempts and outcome; whatever happens to it, the post stays published."""
+
+    NONE = "", gettext_lazy("No first comment")
+    PENDING = "pending", gettext_lazy("Waiting to be sent")
+    SENDING = "sending", gettext_lazy("Sending")
+    RETRY_WAIT = "retry_wait", gettext_lazy("Waiting to retry")
+    PUBLISHED = "published", gettext_lazy("Published")
+    FAILED = "failed", gettext_lazy("Failed")
+    UNCONFIRMED = "unconfirmed", gettext_lazy("Unconfirmed")
+
+
+C = CommentStatus
+
+#: The first comment's moves. ``sending → pending`` is a worker taking over the comment of a worker that stopped
+#: mid-call (it reconciles first); ``failed``/``unconfirmed → pending`` is a person asking to send it again.
+COMMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    C.NONE: frozenset({C.PENDING, C.FAILED}),
+    C.PENDING: frozenset({C.SENDING, C.RETRY_WAIT, C.FAILED}),
+    C.SENDING: frozenset({C.PUBLISHED, C.RETRY_WAIT, C.FAILED, C.UNCONFIRMED, C.PENDING}),
+    C.RETRY_WAIT: frozenset({C.PENDING, C.FAILED}),
+    C.FAILED: frozenset({C.PENDING}),
+    C.UNCONFIRMED: frozenset({C.PENDING}),
+    C.PUBLISHED: frozenset(),
+}
+#: A worker owns the first comment (the publication's ``claimed_by`` and ``lease_until``, the post being out).
+COMMENT_OWNED = frozenset({C.PENDING, C.SENDING})
+
+
+def check_comment_transition(current: str, target: str) -> None:
+    """Raise ``ValidationFailed`` (code ``invalid_transition``) unless the first comment may move so."""
+    if target in COMMENT_TRANSITIONS.get(current, frozenset()):
+        return
+    raise ValidationFailed(
+        _("A first comment that is %(current)s cannot become %(target)s.")
+        % {
+            "current": str(CommentStatus(current).label).lower(),
+            "target": str(CommentStatus(target).label).lower(),
+        },
+        field="comment_status",
+        code="invalid_transition",
+    )
+
+
 def check_transition(current: str, target: str) -> None:
     """Raise ``ValidationFailed`` (code ``invalid_transition``) unless ``current → target`` is in the table."""
     if target not in PublicationStatus.values:

@@ -1,14 +1,16 @@
 """The publishing worker: the loop behind ``harmonie worker``.
 
 One process = one worker, named ``host:pid:start``. Its main thread claims due publications in short
-transactions (``services.claims``), hands them to a pool of threads that make the network calls
-(``services.sending``), beats every few seconds (renewing the leases of what it owns), and sleeps until the next
-piece of work falls due or its poll interval passes, whichever is sooner. The pool is kept at most twice as full
-as it has threads; per-account caps and budgets are applied by the claims, across all workers.
+transactions (``services.claims``, which also record each new publication's first attempt), hands them to a pool
+of threads that make the network calls (``services.sending``), beats every few seconds (renewing the leases of
+what it owns), and sleeps until the next piece of work falls due or its poll interval passes, whichever is
+sooner. The pool is kept at most four times as full as it has threads (a claim takes about half that at once);
+per-account caps and budgets are applied by the claims, across all workers. One more thread, the recorder, writes
+the successes in batches every ``RECORD_SECONDS`` (``services.outcomes``).
 
 SIGTERM or SIGINT: stop claiming, give back what was claimed and not started (its lease ends at once), finish the
-calls in flight, say "stopped", exit. A second signal exits at once (what was in flight is reconciled by whoever
-takes it over when its lease ends).
+calls in flight, write what the recorder holds, say "stopped", exit. A second signal exits at once (what was in
+flight, or published and not yet written, is reconciled by whoever takes it over when its lease ends).
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from types import FrameType
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
-from harmonie.publishing.models import Publication
+from harmonie.connectors import registry
+from harmonie.publishing.models import Publication, PublicationAttempt
 from harmonie.publishing.policy import Policy
 from harmonie.publishing.services import (
     ClaimResult,
@@ -39,9 +42,12 @@ from harmonie.publishing.services import (
     worker_beat,
     worker_stopped,
 )
+from harmonie.publishing.services.outcomes import Recorder
 
 log = logging.getLogger(__name__)
 CONNECTION_CHECK_SECONDS = 5.0
+#: How often the recorder writes the successes it holds (a full batch is written at once).
+RECORD_SECONDS = 0.05
 _thread_state = threading.local()
 
 
@@ -75,7 +81,7 @@ class Worker:
         self.host, self.pid = socket.gethostname(), os.getpid()
         self.started_at = timezone.now()
         self.worker_id = f"{self.host}:{self.pid}:{int(self.started_at.timestamp())}"
-        self.queue_limit = max(1, self.threads * 2)
+        self.queue_limit = max(1, self.threads * 4)
         self.stopping = threading.Event()
         self.wakeup = threading.Event()
         self.handled = 0
@@ -83,6 +89,9 @@ class Worker:
         self._lock = threading.Lock()
         self._futures: dict[Future[None], int] = {}
         self._last_beat = 0.0
+        # With sending threads, successes are written in batches by the recorder thread; without (tests), at once.
+        self.recorder = Recorder(worker_id=self.worker_id) if self.threads else None
+        self._recording = threading.Event()
 
     # --- signals ------------------------------------------------------------------------------------------
 
@@ -112,19 +121,51 @@ class Worker:
                     version=_version(), handled=handled, in_flight=in_flight, policy=self.policy)  # fmt: skip
         self._last_beat = time.monotonic()
 
-    def _send(self, publication_id: int, claimed: Publication | None = None) -> None:
+    def _count(self, status: str) -> None:
+        with self._lock:
+            self.handled += 1
+            key = str(status) or "lost"
+            self.outcomes[key] = self.outcomes.get(key, 0) + 1
+
+    def _send(
+        self, publication_id: int, claimed: Publication | None = None, attempt: PublicationAttempt | None = None
+    ) -> None:
         try:
             outcome = publication_send(
-                publication_id=publication_id, worker_id=self.worker_id, policy=self.policy, claimed=claimed
-            )
-            with self._lock:
-                self.handled += 1
-                key = str(outcome.status) or "lost"
-                self.outcomes[key] = self.outcomes.get(key, 0) + 1
+                publication_id=publication_id, worker_id=self.worker_id, policy=self.policy, claimed=claimed,
+                attempt=attempt, recorder=self.recorder,
+            )  # fmt: skip
+            if not outcome.deferred:  # a deferred success is counted when the recorder writes it
+                self._count(outcome.status)
         finally:
             if self.threads and time.monotonic() - getattr(_thread_state, "checked", 0.0) > CONNECTION_CHECK_SECONDS:
                 close_old_connections()  # now and then, as Django does between requests
                 _thread_state.checked = time.monotonic()
+
+    def record(self) -> int:
+        """Write the successes the recorder holds (all of them, batch after batch). Returns how many were written."""
+        written = 0
+        while self.recorder is not None and len(self.recorder):
+            for item, recorded in self.recorder.flush():
+                self._count(item.publication.status if recorded else "")
+                written += 1
+        return written
+
+    def _record_loop(self) -> None:
+        """The recorder thread: every ``RECORD_SECONDS`` (or at once when a batch is full), write what waits."""
+        assert self.recorder is not None
+        checked = time.monotonic()
+        while not self._recording.is_set():
+            self.recorder.ready.wait(RECORD_SECONDS)
+            try:
+                self.record()
+            except DatabaseError:
+                log.exception("worker %s: could not record published posts, trying again", self.worker_id)
+                close_old_connections()
+                self._recording.wait(self.poll)
+            if time.monotonic() - checked > CONNECTION_CHECK_SECONDS:
+                close_old_connections()
+                checked = time.monotonic()
 
     def _done(self, future: Future[None]) -> None:
         with self._lock:
@@ -151,6 +192,11 @@ class Worker:
         publications this worker brought to an outcome."""
         deadline = time.monotonic() + self.max_seconds if self.max_seconds else None
         pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="publish") if self.threads else None
+        registry.networks()  # import the connectors now, not in the first claim (seconds, holding its locks)
+        recording = None
+        if self.recorder is not None:
+            recording = threading.Thread(target=self._record_loop, name="publish-recorder", daemon=True)
+            recording.start()
         self.beat(force=True)
         heartbeats_prune()
         self.say(f"worker {self.worker_id}: started ({self.threads} threads, poll {self.poll:g} s)")
@@ -166,10 +212,11 @@ class Worker:
                     claimed = result.claimed
                     for publication_id in claimed:
                         preloaded = result.loaded.get(publication_id)
+                        attempt = result.attempts.get(publication_id)
                         if pool is None:
-                            self._send(publication_id, preloaded)
+                            self._send(publication_id, preloaded, attempt)
                             continue
-                        future = pool.submit(self._send, publication_id, preloaded)
+                        future = pool.submit(self._send, publication_id, preloaded, attempt)
                         with self._lock:
                             self._futures[future] = publication_id
                         future.add_done_callback(self._done)
@@ -185,10 +232,10 @@ class Worker:
                 self.wakeup.wait(timeout)
                 self.wakeup.clear()
         finally:
-            self._shutdown(pool)
+            self._shutdown(pool, recording)
         return self.handled
 
-    def _shutdown(self, pool: ThreadPoolExecutor | None) -> None:
+    def _shutdown(self, pool: ThreadPoolExecutor | None, recording: threading.Thread | None = None) -> None:
         with self._lock:
             queued = list(self._futures.items())
         waiting = [(f, pid) for f, pid in queued if f.cancel()]  # outside the lock: cancel() runs _done
@@ -204,5 +251,12 @@ class Worker:
             wait(running, timeout=self.policy.heartbeat_seconds)
         if pool is not None:
             pool.shutdown(wait=True)
+        self._recording.set()
+        if recording is not None:
+            recording.join(timeout=30)
+        try:
+            self.record()  # what the last calls published
+        except DatabaseError:  # left as they are: sending, attempt open, reconciled by whoever takes them over
+            log.exception("worker %s: could not record the last published posts", self.worker_id)
         worker_stopped(worker_id=self.worker_id, handled=self.handled)
         self.say(f"worker {self.worker_id}: stopped after {self.handled} publication(s) {self.outcomes}")

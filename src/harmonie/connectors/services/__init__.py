@@ -4,10 +4,12 @@
 * :mod:`.connect` — connecting a channel (Bluesky app password, OAuth start and callback, Mastodon instance),
   disconnecting it;
 * :mod:`.tokens` — credentials for network calls, refreshing under a per-account lock, *needs attention*;
-* :mod:`.rotation` — re-encrypting every stored secret with the current key.
+* :mod:`.rotation` — re-encrypting every stored secret with the current key;
+* :mod:`.channel_settings` — what a network needs to know about a channel's posts (a Pinterest board).
 """
 
 from harmonie.connectors.services.apps import network_app_save
+from harmonie.connectors.services.channel_settings import connection_board_set
 from harmonie.connectors.services.common import ChannelNotConnected, callback_url, channel_managers
 from harmonie.connectors.services.connect import (
     OAUTH_REQUEST_TTL,
@@ -31,6 +33,7 @@ __all__ = [
     "ChannelNotConnected",
     "callback_url",
     "channel_managers",
+    "connection_board_set",
     "connection_connect_app_password",
     "connection_connect_mastodon",
     "connection_disconnect",

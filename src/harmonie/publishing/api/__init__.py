@@ -1,6 +1,6 @@
 """The publishing REST API, mounted under ``/api/v1/publishing``: publications (scoped like their posts) with their
-attempts, the two things a person does with one (confirm an unconfirmed publication with its address, publish
-again), and the workers' heartbeats."""
+attempts (the post's and its first comment's), what a person does with one (confirm an unconfirmed publication
+with its address, publish again, send its first comment again), and the workers' heartbeats."""
 
 # No "from __future__ import annotations": Ninja reads the parameter types at import time.
 from typing import Any
@@ -57,6 +57,19 @@ def publication_publish_again(request: HttpRequest, publication_id: int) -> Publ
     actor = actor_of(request)
     publication = selectors.publication_get(actor=actor, pk=publication_id)
     services.publication_publish_again(actor=actor, publication=publication)
+    return selectors.publication_get(actor=actor, pk=publication_id)
+
+
+@router.post("/publications/{publication_id}/first-comment/retry", response={200: PublicationDetailOut, **ERRORS},
+             summary="Send the first comment again")  # fmt: skip
+def publication_comment_retry(request: HttpRequest, publication_id: int) -> Publication:
+    """A published post whose first comment failed (the cause is fixed) or is unconfirmed (it is not under the
+    post): a worker sends the first comment again at once, with the same idempotency key; the post itself is never
+    sent again. Refused with ``invalid_transition`` unless the first comment failed or is unconfirmed,
+    ``post_unknown`` (409) when the post was confirmed by hand (Harmonie cannot reply to it)."""
+    actor = actor_of(request)
+    publication = selectors.publication_get(actor=actor, pk=publication_id)
+    services.publication_comment_retry(actor=actor, publication=publication)
     return selectors.publication_get(actor=actor, pk=publication_id)
 
 

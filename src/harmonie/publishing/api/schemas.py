@@ -8,12 +8,13 @@ from typing import Any
 from ninja import Field, Schema
 
 from harmonie.publishing.models import AttemptKind, AttemptOutcome
-from harmonie.publishing.states import PublicationStatus
+from harmonie.publishing.states import CommentStatus, PublicationStatus
 
 
 class AttemptOut(Schema):
     number: int
-    kind: AttemptKind
+    kind: AttemptKind = Field(description="publish, reconcile (check on the network), comment (the first comment), "
+                              "comment_check (check the first comment on the network).")  # fmt: skip
     worker: str = Field(description="host:pid:start of the worker that made the call.")
     started_at: dt.datetime
     finished_at: dt.datetime | None = Field(description="null: the call is in flight, or its worker stopped in it.")
@@ -41,6 +42,34 @@ class PublicationOut(Schema):
     last_error_kind: str
     last_error: str = Field(description="Why it failed, waits or is unconfirmed, for people.")
     confirmed_by: str | None = Field(description="Who confirmed an unconfirmed publication.")
+    first_comment_status: CommentStatus = Field(
+        description="The post's first comment, published as a reply once the post is out: '' (none), 'pending', "
+        "'sending', 'retry_wait', 'published', 'failed' or 'unconfirmed'. The post stays published whatever it is."
+    )
+    first_comment_key: str = Field(description="The first comment's own idempotency key.")
+    first_comment_remote_id: str
+    first_comment_url: str
+    first_comment_error: str = Field(description="Why the first comment failed, waits or is unconfirmed.")
+
+    @staticmethod
+    def resolve_first_comment_status(obj: Any) -> str:
+        return str(obj.comment_status)
+
+    @staticmethod
+    def resolve_first_comment_key(obj: Any) -> str:
+        return str(obj.comment_key)
+
+    @staticmethod
+    def resolve_first_comment_remote_id(obj: Any) -> str:
+        return str(obj.comment_remote_id)
+
+    @staticmethod
+    def resolve_first_comment_url(obj: Any) -> str:
+        return str(obj.comment_url)
+
+    @staticmethod
+    def resolve_first_comment_error(obj: Any) -> str:
+        return str(obj.comment_error)
 
     @staticmethod
     def resolve_network(obj: Any) -> str:

@@ -16,25 +16,31 @@ over knows that the outcome is unknown. Outcomes:
   blindly: ``reconcile`` first. Found → published; certainly absent → published again with the same key;
   the network cannot tell → ``unconfirmed``, for a person to confirm (with the URL) or to publish again.
 
+The first publish attempt of a new publication is recorded by the claim (``services/claims.py``), in the same
+transaction that creates the publication: the sender checks once more that no crisis covers the post (a read) and
+makes the call. Later calls (a reconciliation, a retry, publishing again after the post was found absent) each
+record their attempt first, in a short transaction of their own (``begin``).
+
 The post's moves (publishing, published, failed, unconfirmed) are audited by ``post_transition``, with the reason;
-the publication's own history is its attempts. The worker writes each outcome in one short transaction with a
-compare-and-set on the publication (``publication_move``): a worker whose lease ran out and whose publication was
-taken over writes nothing but its attempt's outcome.
+the publication's own history is its attempts. Successes are written in batches by the worker's recorder
+(``services/outcomes.py``); every other outcome in one short transaction with a compare-and-set on the publication
+(``publication_move``): a worker whose lease ran out and whose publication was taken over writes nothing but its
+attempt's outcome.
 """
 
 from __future__ import annotations
 
-import copy
+import datetime as dt
 import logging
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.db import transaction
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from harmonie.approvals.services.crisis import publication_blocker
 from harmonie.connectors import registry
 from harmonie.connectors.base import (
     Connector,
@@ -47,7 +53,7 @@ from harmonie.connectors.base import (
     PublishRequest,
     PublishResult,
 )
-from harmonie.content.models import Post
+from harmonie.content.models import MediaAsset, Post
 from harmonie.content.services.transitions import post_transition
 from harmonie.content.states import PostStatus
 from harmonie.governance.models import Channel
@@ -55,8 +61,12 @@ from harmonie.publishing import connections
 from harmonie.publishing.models import AttemptKind, AttemptOutcome, Publication, PublicationAttempt
 from harmonie.publishing.policy import DEFAULT, Policy
 from harmonie.publishing.services import throttle
+from harmonie.publishing.services.blocking import crisis_blocker
+from harmonie.publishing.services.comments import CommentRun
+from harmonie.publishing.services.options import publication_options
+from harmonie.publishing.services.outcomes import Published, Recorder, publications_record_published
 from harmonie.publishing.services.transitions import publication_move
-from harmonie.publishing.states import OWNED, PublicationStatus
+from harmonie.publishing.states import COMMENT_OWNED, OWNED, CommentStatus, PublicationStatus
 
 log = logging.getLogger(__name__)
 P = PublicationStatus
@@ -81,11 +91,24 @@ def tagged_link(link: str, utm: dict[str, str]) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def publish_request(*, publication: Publication, post: Post) -> PublishRequest:
+def _media(post: Post) -> list[MediaAsset]:
+    """The post's media in the order they were added (from the claim's prefetch when there is one)."""
+    cache: dict[str, Any] = getattr(post, "_prefetched_objects_cache", {})
+    if "media" in cache:
+        return list(post.media.all())
+    return list(post.media.order_by("pk"))
+
+
+def publish_request(
+    *, publication: Publication, post: Post, first_attempt_at: dt.datetime | None = None
+) -> PublishRequest:
     """What the connector sends: the post's text, link (with UTM), language, and its media with their alt text
-    from the media library, with the publication's idempotency key."""
+    from the media library, with the publication's idempotency key, and the network's options (``options.py``:
+    the channel's settings such as a Pinterest board, public media addresses for Instagram and Threads, the first
+    comment). ``first_attempt_at``: when the first attempt started, when the caller knows (otherwise it is read)."""
     media = []
-    for asset in post.media.order_by("pk"):
+    assets = _media(post)
+    for asset in assets:
         with asset.file.open("rb") as handle:
             data = handle.read()
         media.append(
@@ -96,23 +119,20 @@ def publish_request(*, publication: Publication, post: Post) -> PublishRequest:
             )
         )  # fmt: skip
     language = post.localization.language if post.localization_id and post.localization else post.master.source_language
-    first = None
-    if publication.attempt_count:
-        first = publication.attempts.order_by("number").values_list("started_at", flat=True).first()
-    options: dict[str, Any] = {"first_comment": post.first_comment} if post.first_comment else {}
+    first = first_attempt_at
+    if first is None and publication.attempt_count:
+        first = (
+            publication.attempts.filter(kind__in=[AttemptKind.PUBLISH, AttemptKind.RECONCILE])
+            .order_by("number")
+            .values_list("started_at", flat=True)
+            .first()
+        )
+    options = publication_options(publication=publication, post=post, channel=post.channel, media=assets)
     return PublishRequest(
         text=post.text, idempotency_key=publication.idempotency_key, media=tuple(media),
         link=tagged_link(post.link, {str(k): str(v) for k, v in (post.utm or {}).items()}), title=post.master.title,
         language=language, first_attempt_at=first, options=options,
     )  # fmt: skip
-
-
-def crisis_blocker(post: Post) -> str | None:
-    """Why a post already on its way must not be sent now: the approvals rule (``publication_blocker``), asked as
-    if the post were still scheduled, so that a crisis declared after the claim still stops it."""
-    probe = copy.copy(post)
-    probe.status = S.SCHEDULED
-    return publication_blocker(probe)
 
 
 # --- one run ---------------------------------------------------------------------------------------------------
@@ -122,6 +142,7 @@ def crisis_blocker(post: Post) -> str | None:
 class Outcome:
     status: str  # the publication's status at the end of the run ("" when the claim was lost)
     detail: str = ""
+    deferred: bool = False  # published, handed to the worker's recorder: counted when it is written
 
 
 @dataclass
@@ -139,6 +160,15 @@ class _Run:
     refreshed: bool = False
     calls: int = 0
     notes: list[str] = field(default_factory=list)
+    reserved: PublicationAttempt | None = None  # the publish attempt the claim recorded, for the first call
+    recorder: Recorder | None = None  # where successes go to be written in batches (None: written at once)
+
+    @property
+    def maybe_sent(self) -> bool:
+        """The post may be on the network (an earlier call's outcome is unknown): reconcile before anything else.
+        Not while the claim's attempt is still unstarted: ``must_reconcile`` is set from the claim on, so that a
+        crash leaves the trace, but this run knows it has not called yet."""
+        return self.publication.must_reconcile and self.reserved is None
 
     # --- writing ----------------------------------------------------------------------------------------
 
@@ -167,6 +197,24 @@ class _Run:
                 publication=pub, number=number, kind=kind, worker=owner, started_at=now
             )
 
+    def start_reserved(self) -> PublicationAttempt | None:
+        """The first call of a publication whose attempt the claim recorded: a last look for a crisis declared
+        since the claim (a read), and, when the publication waited long in this worker's queue, a check that it is
+        still ours. None: it must not go out (concluded here, the attempt "not sent"), or it is no longer ours."""
+        attempt, self.reserved = self.reserved, None
+        assert attempt is not None
+        reason = crisis_blocker(self.post, fresh=False)
+        if reason is not None:
+            note = _("Not published: %(reason)s Reschedule it when the crisis allows.") % {"reason": reason}
+            self.conclude(attempt, A.NOT_SENT, to=P.FAILED, message=note, post_to=S.FAILED, note=note,
+                          must_reconcile=False, last_error_kind="blocked", last_error=note)  # fmt: skip
+            return None
+        pub, now = self.publication, timezone.now()
+        waited = pub.lease_until is None or now >= pub.lease_until - self.policy.lease / 2
+        if waited and not publication_move(publication=pub, owner=self.worker_id, lease_until=now + self.policy.lease):
+            return None
+        return attempt
+
     def conclude(
         self,
         attempt: PublicationAttempt | None,
@@ -179,7 +227,12 @@ class _Run:
         note: str = "",
         **changes: Any,
     ) -> Outcome:
-        """Finish the attempt and move the publication (and its post) in one transaction, if still ours."""
+        """Finish the attempt and move the publication (and its post) in one transaction, if still ours. Before the
+        call the claim's attempt was recorded for (credentials refused, an internal error), that attempt ends "not
+        sent" and nothing is left to reconcile."""
+        if attempt is None and self.reserved is not None:
+            attempt, self.reserved, outcome = self.reserved, None, A.NOT_SENT
+            changes["must_reconcile"] = False
         with transaction.atomic():
             if attempt is not None:
                 attempt.finished_at = timezone.now()
@@ -199,6 +252,11 @@ class _Run:
 
     # --- outcomes -----------------------------------------------------------------------------------------
 
+    @property
+    def wants_comment(self) -> bool:
+        """The post has a first comment that this run publishes once the post is out."""
+        return bool(self.post.first_comment.strip()) and self.publication.comment_status == CommentStatus.NONE
+
     def published(
         self,
         attempt: PublicationAttempt | None,
@@ -206,11 +264,22 @@ class _Run:
         outcome: str,
         error: ConnectorError | None = None,
     ) -> Outcome:
-        return self.conclude(
-            attempt, outcome, to=P.PUBLISHED, error=error, post_to=S.PUBLISHED, must_reconcile=False,
-            remote_id=result.remote_id, remote_uri=result.uri, remote_cid=result.cid, remote_url=result.url,
-            published_at=result.published_at or timezone.now(), last_error_kind="", last_error="",
+        comment = self.wants_comment
+        item = Published(
+            publication=self.publication, post=self.post, attempt=attempt, result=result, outcome=outcome,
+            error_kind=str(error.kind) if error is not None else "", message=error.message if error is not None else "",
+            http_status=error.http_status if error is not None else None,
+            comment_lease=timezone.now() + self.policy.lease if comment else None,
         )  # fmt: skip
+        if self.recorder is not None and not comment:
+            self.recorder.add(item)
+            return Outcome(P.PUBLISHED, deferred=True)
+        if not publications_record_published(worker_id=self.worker_id, items=[item]):
+            return Outcome("", _("Another worker took this publication over."))
+        if comment:  # the post is out and recorded: now its first comment, by this worker, which still owns it
+            comment_status = CommentRun(self).send(self.post.first_comment, self.request.language)
+            return Outcome(self.publication.status, str(comment_status))
+        return Outcome(self.publication.status)
 
     def retry_later(
         self, attempt: PublicationAttempt | None, error: ConnectorError, *, unknown: bool = False
@@ -251,7 +320,7 @@ class _Run:
     def needs_attention(self, attempt: PublicationAttempt | None, error: ConnectorError) -> Outcome:
         connections.mark_needs_attention(channel=self.channel, kind=str(error.kind), message=error.message)
         note = _("Reconnect the channel %(channel)s: %(message)s") % {"channel": self.channel, "message": error.message}
-        if self.publication.must_reconcile:  # it may be out there: a person checks once the channel is back
+        if self.maybe_sent:  # it may be out there: a person checks once the channel is back
             return self.unconfirmed(attempt, error, outcome=A.FAILED, detail=note)
         return self.failed(attempt, error, note)
 
@@ -264,7 +333,7 @@ class _Run:
             if exc.kind in AUTH:
                 return self.needs_attention(None, exc)
             if exc.retryable:
-                return self.retry_later(None, exc, unknown=self.publication.must_reconcile)
+                return self.retry_later(None, exc, unknown=self.maybe_sent)
             return self.failed(None, exc, exc.message)
         return None
 
@@ -274,7 +343,7 @@ class _Run:
             self.credentials = connections.refresh(channel=self.channel, connector=self.connector)
         except ConnectorError as exc:
             if exc.retryable:
-                return self.retry_later(None, exc, unknown=self.publication.must_reconcile)
+                return self.retry_later(None, exc, unknown=self.maybe_sent)
             revoked = ConnectorError(ErrorKind.AUTH_REVOKED, exc.message, code=exc.code, http_status=exc.http_status)
             return self.needs_attention(None, revoked)
         self.refreshed = True
@@ -313,11 +382,11 @@ class _Run:
 
     def publish(self) -> Outcome:
         while True:
-            if self.publication.must_reconcile and (ended := self.reconcile()) is not None:
+            if self.maybe_sent and (ended := self.reconcile()) is not None:
                 return ended
             if self.calls >= CALLS_PER_RUN:
                 return self.retry_later(None, ConnectorError(ErrorKind.TRANSIENT, _("Too many calls in one run.")))
-            attempt = self.begin(AttemptKind.PUBLISH)
+            attempt = self.start_reserved() if self.reserved is not None else self.begin(AttemptKind.PUBLISH)
             if attempt is None:
                 status = self.publication.status
                 return Outcome("" if status in OWNED else status, self.publication.last_error)
@@ -364,39 +433,67 @@ class _Run:
         return self.failed(attempt, exc, note)
 
 
-def _load(publication_id: int, worker_id: str, policy: Policy, claimed: Publication | None = None) -> _Run | None:
+def _owned(pub: Publication) -> bool:
+    """Owned by a worker: the post being sent, or (the post out) its first comment."""
+    return pub.status in OWNED or (pub.status == P.PUBLISHED and pub.comment_status in COMMENT_OWNED)
+
+
+def _load(
+    publication_id: int,
+    worker_id: str,
+    policy: Policy,
+    claimed: Publication | None = None,
+    attempt: PublicationAttempt | None = None,
+) -> _Run | None:
     """The publication with its post, channel, market and master: as the claim left it (``claimed``, from the
-    claim's own transaction, in this worker), else read again."""
+    claim's own transaction, in this worker, with ``attempt``, the publish attempt it recorded), else read again."""
     pub = claimed
-    if pub is None or pub.pk != publication_id or pub.claimed_by != worker_id or pub.status not in OWNED:
+    if pub is None or pub.pk != publication_id or pub.claimed_by != worker_id or not _owned(pub):
         pub = (
-            Publication.objects.select_related("channel", "post__master", "post__market")
-            .filter(pk=publication_id, claimed_by=worker_id, status__in=OWNED)
+            Publication.objects.select_related(
+                "channel__connection", "post__master", "post__market", "post__localization"
+            )
+            .prefetch_related(Prefetch("post__media", queryset=MediaAsset.objects.order_by("pk")))
+            .filter(Q(status__in=OWNED) | Q(status=P.PUBLISHED, comment_status__in=COMMENT_OWNED))
+            .filter(pk=publication_id, claimed_by=worker_id)
             .first()
         )
+        attempt = None
     if pub is None:
         return None
     pub.post.channel = pub.channel  # the same row: no second join
     connector = registry.get(pub.channel.network)
     if not isinstance(connector, Publisher):  # claims only take publications of networks that publish
         raise registry.UnknownNetwork(f"The connector of {pub.channel.network!r} does not publish.")
+    reserved = attempt if attempt is not None and attempt.publication_id == pub.pk else None
+    first = reserved.started_at if reserved is not None and reserved.number == 1 else None
     return _Run(
         publication_id=pub.pk, worker_id=worker_id, policy=policy, publication=pub, post=pub.post,
         channel=pub.channel, connector=connector, publisher=connector,
-        request=publish_request(publication=pub, post=pub.post),
+        request=publish_request(publication=pub, post=pub.post, first_attempt_at=first), reserved=reserved,
     )  # fmt: skip
 
 
 def publication_send(
-    *, publication_id: int, worker_id: str, policy: Policy = DEFAULT, claimed: Publication | None = None
+    *,
+    publication_id: int,
+    worker_id: str,
+    policy: Policy = DEFAULT,
+    claimed: Publication | None = None,
+    attempt: PublicationAttempt | None = None,
+    recorder: Recorder | None = None,
 ) -> Outcome:
     """Send a publication this worker claimed, through to an outcome (see the module's description). Returns
-    how it ended for now: published, retry_wait, failed, unconfirmed — or "" when the claim was lost. ``claimed``:
-    the instance the claim returned (saves reading it again)."""
-    run = _load(publication_id, worker_id, policy, claimed)
+    how it ended for now: published, retry_wait, failed, unconfirmed — or "" when the claim was lost. ``claimed``
+    and ``attempt``: the instance the claim returned and the attempt it recorded (saves reading them again);
+    ``recorder``: where to leave a success for the worker to write in its next batch (``Outcome.deferred``)."""
+    run = _load(publication_id, worker_id, policy, claimed, attempt)
     if run is None:
         return Outcome("", _("Not claimed by this worker."))
+    run.recorder = recorder
     try:
+        if run.publication.status == P.PUBLISHED:  # the post is out: its first comment, claimed on its own
+            return Outcome(P.PUBLISHED, CommentRun(run).run_alone())
         if (stop := run.fetch_credentials()) is not None:
             return stop
         return run.publish()
@@ -406,7 +503,10 @@ def publication_send(
         log.exception("publication %s: the run failed", publication_id)
         error = ConnectorError(ErrorKind.TRANSIENT, _("Internal error: %(error)r") % {"error": exc})
         try:
-            return run.retry_later(None, error, unknown=run.publication.must_reconcile)
+            if run.publication.status == P.PUBLISHED:  # it failed on the first comment: the post stays published
+                comments = CommentRun(run)
+                return Outcome(P.PUBLISHED, comments.retry_later(None, error, unknown=comments.maybe_sent))
+            return run.retry_later(None, error, unknown=run.maybe_sent)
         except Exception:
             log.exception("publication %s: could not record the failure", publication_id)
             raise exc from None

@@ -9,10 +9,11 @@
 * **Retry-After**: a rate-limited answer sets ``blocked_until`` on the account's bucket; nothing of that account
   is claimed before it.
 
-Claims lock the bucket rows (``SELECT … FOR UPDATE``, always in the order of their scope names, so two workers
-never wait on each other in a circle); counting the owned publications while holding the account's row gives
-every worker the same answer, on one machine or several. On SQLite the claim's transaction holds the database's
-write lock (``BEGIN IMMEDIATE``), which serialises claims just the same.
+Claims lock the bucket rows (``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL, in the order of their scope names):
+a bucket that another worker's claim holds is skipped, and that account's posts wait for a later claim, so that
+workers share the accounts out instead of queuing behind each other. Counting the owned publications while holding
+the account's row gives every worker the same answer, on one machine or several. On SQLite the claim's transaction
+holds the database's write lock (``BEGIN IMMEDIATE``), which serialises claims just the same.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, Q
 
 from harmonie.connectors import registry
 from harmonie.connectors.base import Connector, RateBudget
 from harmonie.publishing.models import Publication, Throttle
+from harmonie.publishing.services.rows import update_each
 from harmonie.publishing.states import OWNED
 
 
@@ -117,8 +120,11 @@ class Gates:
                  for s in sorted(missing)],
                 ignore_conflicts=True,
             )  # fmt: skip
-        # One statement locks them all, in scope order (PostgreSQL locks the rows as the sorted scan returns them).
-        for row in Throttle.objects.select_for_update().filter(scope__in=params).order_by("scope"):
+        # One statement locks them all, in scope order (PostgreSQL locks the rows as the sorted scan returns them),
+        # skipping those another worker's claim holds: that account waits for a later claim, instead of every
+        # worker's claim queuing behind one (so workers share the accounts out between them).
+        skip = connection.features.has_select_for_update_skip_locked
+        for row in Throttle.objects.select_for_update(skip_locked=skip).filter(scope__in=params).order_by("scope"):
             capacity, rate = params[row.scope]
             if (row.capacity, row.rate) != (capacity, rate):  # the connector's budget changed
                 row.capacity, row.rate = capacity, rate
@@ -128,8 +134,11 @@ class Gates:
         self.owned = owned_counts(self.now, channels)
 
     def admit(self, channel_id: int) -> bool:
-        """Take a token from each of the channel's buckets and a place under its cap, if all have one."""
+        """Take a token from each of the channel's buckets and a place under its cap, if all have one (and this
+        claim holds them all: not one that another worker's claim has locked)."""
         if self.owned.get(channel_id, 0) >= self.caps[channel_id]:
+            return False
+        if any(scope not in self.rows for scope, _budget in self.budgets[channel_id]):
             return False
         rows = [self.rows[scope] for scope, _budget in self.budgets[channel_id]]
         for row in rows:
@@ -147,7 +156,18 @@ class Gates:
         self.owned[channel_id] -= 1
 
     def save(self) -> None:
-        Throttle.objects.bulk_update(list(self.rows.values()), ["capacity", "rate", "tokens", "refilled_at"])
+        update_each(
+            Throttle,
+            {
+                row.pk: {
+                    "capacity": row.capacity,
+                    "rate": row.rate,
+                    "tokens": row.tokens,
+                    "refilled_at": row.refilled_at,
+                }
+                for row in self.rows.values()
+            },
+        )
 
 
 def block(*, channel_id: int, until: dt.datetime) -> None:

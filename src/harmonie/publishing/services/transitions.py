@@ -1,4 +1,5 @@
-"""Moving a publication from one status to another: the one place that writes ``Publication.status``."""
+"""Moving a publication from one status to another: the one place that writes ``Publication.status`` (and, for its
+first comment, ``comment_status``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,13 @@ from typing import Any
 from django.utils import timezone
 
 from harmonie.publishing.models import Publication
-from harmonie.publishing.states import OWNED, check_transition
+from harmonie.publishing.states import (
+    COMMENT_OWNED,
+    OWNED,
+    PublicationStatus,
+    check_comment_transition,
+    check_transition,
+)
 
 
 def publication_transition(*, publication: Publication, to: str, **changes: Any) -> Publication:
@@ -37,6 +44,29 @@ def publication_move(*, publication: Publication, owner: str, to: str | None = N
             changes["claimed_by"], changes["lease_until"] = "", None
     changes["updated_at"] = timezone.now()
     moved = Publication.objects.filter(pk=publication.pk, status=publication.status, claimed_by=owner).update(**changes)
+    if moved:
+        for name, value in changes.items():
+            setattr(publication, name, value)
+    return bool(moved)
+
+
+def comment_move(*, publication: Publication, owner: str, to: str | None = None, **changes: Any) -> bool:
+    """Compare-and-set on a published publication's first comment, for the worker that owns it: one ``UPDATE …
+    WHERE status = published AND claimed_by = <owner> AND comment_status = <as seen>`` that moves the comment to
+    ``to`` (when given; its table must allow it) with ``changes``. Leaving the worker's hands (published, failed,
+    unconfirmed, waiting to retry) clears the claim. False when it is no longer as seen: nothing is written."""
+    if to is not None:
+        check_comment_transition(publication.comment_status, to)
+        changes["comment_status"] = to
+        if to not in COMMENT_OWNED:
+            changes["claimed_by"], changes["lease_until"] = "", None
+    changes["updated_at"] = timezone.now()
+    moved = Publication.objects.filter(
+        pk=publication.pk,
+        status=PublicationStatus.PUBLISHED,
+        claimed_by=owner,
+        comment_status=publication.comment_status,
+    ).update(**changes)
     if moved:
         for name, value in changes.items():
             setattr(publication, name, value)

@@ -10,6 +10,7 @@ from harmonie.core.crypto import generate_key_entry
 from harmonie.governance.models import Channel, Market, Organization
 from harmonie.publishing import connections
 from harmonie.publishing.policy import Policy
+from harmonie.publishing.services import blocking
 from harmonie.publishing.testing import sink as sink_module
 from harmonie.publishing.testing.setup import connect_sink, sink_channel
 from harmonie.publishing.testing.sink import SinkServer
@@ -24,8 +25,10 @@ def _encryption_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     test's worker kept in memory."""
     monkeypatch.setenv("HARMONIE_ENCRYPTION_KEYS", generate_key_entry("test"))
     connections.forget_all()
+    blocking.forget()
     yield
     connections.forget_all()
+    blocking.forget()
 
 
 @pytest.fixture

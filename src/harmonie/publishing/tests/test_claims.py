@@ -59,12 +59,16 @@ def test_the_claim_rechecks_the_crisis_for_a_post_scheduled_behind_its_back(pers
 
 def test_a_crisis_declared_after_the_claim_stops_the_send(persona, market, fr_sink, sink):
     post = due_posts(channel=fr_sink, count=1, at=timezone.now())[0]
-    (pub_id,) = services.publications_claim(worker_id="w:1:1", limit=5).claimed
+    claim = services.publications_claim(worker_id="w:1:1", limit=5)
+    (pub_id,) = claim.claimed
     crisis_services.crisis_declare(actor=persona("hq_admin"), title="Rappel produit", reason="Un rappel.")
-    outcome = services.publication_send(publication_id=pub_id, worker_id="w:1:1")
+    outcome = services.publication_send(publication_id=pub_id, worker_id="w:1:1", claimed=claim.loaded[pub_id],
+                                        attempt=claim.attempts[pub_id])  # fmt: skip
     note = "Not published: The crisis “Rappel produit” covers this post. Reschedule it when the crisis allows."
     pub = Publication.objects.get(pk=pub_id)
-    assert (outcome.status, pub.status, pub.last_error, pub.attempt_count) == ("failed", "failed", note, 0)
+    assert (outcome.status, pub.status, pub.last_error, pub.attempt_count) == ("failed", "failed", note, 1)
+    # The claim recorded the attempt; the sender looked once more before the call and did not make it.
+    assert list(pub.attempts.values_list("kind", "outcome", "message")) == [("publish", "not_sent", note)]
     post.refresh_from_db()
     assert (post.status, post.status_note, sink.posts()) == ("failed", note, [])
 

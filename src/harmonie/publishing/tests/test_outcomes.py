@@ -12,9 +12,8 @@ from django.utils import timezone
 from harmonie.connectors.models import ChannelConnection
 from harmonie.core.models import AuditEntry
 from harmonie.publishing import services
-from harmonie.publishing.models import AttemptKind, Publication, Throttle
+from harmonie.publishing.models import Publication, Throttle
 from harmonie.publishing.policy import Policy
-from harmonie.publishing.services.sending import _load
 from harmonie.publishing.testing.setup import due_posts
 from harmonie.publishing.testing.sink import Fault
 
@@ -121,12 +120,11 @@ def test_a_worker_killed_after_recording_its_attempt_is_reconciled_by_the_next_o
     post = due_posts(channel=fr_sink, count=1, at=timezone.now())[0]
     short = Policy(**{**policy.__dict__, "lease_seconds": 0.2})
     claimed = services.publications_claim(worker_id="dead-host:1:1", limit=5, policy=short).claimed
-    run = _load(claimed[0], "dead-host:1:1", short)
-    assert run is not None
-    assert run.begin(AttemptKind.PUBLISH) is not None  # the attempt is committed; then the call reached the sink…
-    sink.store(ACCOUNT, run.publication.idempotency_key, {"text": post.text})  # …and the worker died (kill -9)
-    pub = Publication.objects.get(post=post)
+    pub = Publication.objects.get(pk=claimed[0])  # the claim committed the publication and its first attempt…
     assert (pub.status, pub.must_reconcile, pub.claimed_by) == ("sending", True, "dead-host:1:1")
+    assert list(pub.attempts.values_list("kind", "worker", "finished_at")) == [("publish", "dead-host:1:1", None)]
+    sink.store(ACCOUNT, pub.idempotency_key, {"text": post.text})  # …then the call reached the sink, and the worker
+    # died (kill -9) before it could write the outcome.
     work()  # its lease has not run out: nobody touches it
     assert Publication.objects.get(pk=pub.pk).claimed_by == "dead-host:1:1"
     Publication.objects.filter(pk=pub.pk).update(lease_until=timezone.now() - dt.timedelta(seconds=1))
@@ -139,10 +137,8 @@ def test_a_worker_killed_after_recording_its_attempt_is_reconciled_by_the_next_o
 
 def test_a_worker_killed_before_its_call_left_is_reconciled_absent_then_published(fr_sink, sink, work):
     post = due_posts(channel=fr_sink, count=1, at=timezone.now())[0]
-    claimed = services.publications_claim(worker_id="dead-host:2:1", limit=5).claimed
-    run = _load(claimed[0], "dead-host:2:1", Policy())
-    assert run is not None
-    assert run.begin(AttemptKind.PUBLISH) is not None
+    claimed = services.publications_claim(worker_id="dead-host:2:1", limit=5).claimed  # the attempt is recorded…
+    # …and the worker died before its call left (its lease runs out).
     Publication.objects.filter(pk=claimed[0]).update(lease_until=timezone.now() - dt.timedelta(seconds=1))
     work()
     pub = Publication.objects.get(post=post)
@@ -158,9 +154,14 @@ def test_a_claim_never_started_is_taken_over_without_reconciling(fr_sink, sink, 
     post = due_posts(channel=fr_sink, count=1, at=timezone.now())[0]
     claimed = services.publications_claim(worker_id="gone:3:1", limit=5).claimed
     assert services.claims_release(worker_id="gone:3:1", publication_ids=claimed) == 1
-    work()
     pub = Publication.objects.get(post=post)
-    assert (_attempts(pub), pub.status) == ([("publish", "published", "", None)], "published")
+    assert (pub.status, pub.claimed_by, pub.must_reconcile) == ("claimed", "", False)
+    work()
+    pub.refresh_from_db()
+    assert pub.attempts.get(number=1).message == "The worker gone:3:1 stopped before making this call."
+    assert (_attempts(pub), pub.status) == (
+        [("publish", "not_sent", "", None), ("publish", "published", "", None)], "published",
+    )  # fmt: skip
 
 
 # --- retryable errors ---------------------------------------------------------------------------------------
@@ -282,12 +283,12 @@ def test_a_duplicate_naming_the_existing_post_is_published(fr_sink, sink, work):
     claimed = services.publications_claim(worker_id="w:1:1", limit=1).claimed
     key = Publication.objects.get(pk=claimed[0]).idempotency_key
     existing, _replay = sink.store(ACCOUNT, key, {"text": post.text})
-    services.claims_release(worker_id="w:1:1")
+    services.claims_release(worker_id="w:1:1", publication_ids=claimed)
     sink.fail_next(ACCOUNT, Fault("duplicate"))
     work()
     pub = Publication.objects.get(post=post)
     assert (pub.status, pub.remote_id, pub.remote_url) == ("published", existing.id, existing.url)
-    assert _attempts(pub) == [("publish", "found", "duplicate", 409)]
+    assert _attempts(pub) == [("publish", "not_sent", "", None), ("publish", "found", "duplicate", 409)]
 
 
 def test_a_duplicate_without_the_post_is_reconciled(fr_sink, sink, work):

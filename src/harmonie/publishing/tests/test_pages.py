@@ -168,6 +168,59 @@ def test_the_post_page_shows_the_publication_and_its_attempts(client_for, states
     assert f'value="/content/posts/{pub.post_id}/"' in panel  # actions come back to the post
 
 
+def test_the_post_page_of_a_network_without_declared_limits_shows_no_preview_instead_of_failing(client_for, states):
+    pub = states["published"]  # on the loopback sink, a network without limits (tests and benchmarks only)
+    response = client_for("fr_community_manager").get(f"/content/posts/{pub.post_id}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert _testid(html, "no-preview") == "No preview for this network."
+    assert 'data-testid="post-preview"' not in html
+    assert _testid(html[html.index('data-testid="post-publications"') :], "publication-status") == "Published"
+
+
+@pytest.fixture
+def failed_comment(fr_sink, sink, work) -> Publication:
+    """A published post whose first comment the network refused."""
+    post = due_posts(channel=fr_sink, count=1, at=timezone.now(), text="Avec un commentaire")[0]
+    Post.objects.filter(pk=post.pk).update(first_comment="Plus d'infos en commentaire")
+    sink.fail_next(ACCOUNT, Fault("slow"), Fault("policy", message="Replies are closed."))
+    work()
+    pub = Publication.objects.get(post=post)
+    assert (pub.status, pub.comment_status) == ("published", "failed")
+    return pub
+
+
+def test_the_post_page_says_the_first_comment_failed_and_sends_it_again(client_for, failed_comment, sink, work):
+    pub = failed_comment
+    client = client_for("fr_community_manager")
+    html = client.get(f"/content/posts/{pub.post_id}/").content.decode()
+    panel = html[html.index('data-testid="post-publications"') :]
+    assert _testid(panel, "publication-status") == "Published"
+    assert _testid(panel, "comment-status") == "Failed"
+    assert _testid(panel, "comment-error") == "First comment failed: Replies are closed."
+    outcomes = re.findall(r'data-testid="attempt-outcome">([^<]*)<', panel)
+    assert outcomes == ["Published", "Failed"]
+    assert f'data-testid="comment-retry-form-{pub.pk}"' in panel
+    response = client.post(f"/publishing/publications/{pub.pk}/first-comment/retry/",
+                           {"next": f"/content/posts/{pub.post_id}/"})  # fmt: skip
+    assert (response.status_code, response["Location"]) == (302, f"/content/posts/{pub.post_id}/")
+    work()
+    html = client.get(f"/content/posts/{pub.post_id}/").content.decode()
+    assert _testid(html, "comment-status") == "Published"
+    assert 'data-testid="comment-url"' in html
+    assert len(sink.posts(ACCOUNT)) == 2  # the post once, its first comment once
+
+
+def test_the_queue_lists_first_comments_that_need_a_person(client_for, failed_comment):
+    html = client_for("fr_community_manager").get("/publishing/").content.decode()
+    assert _testid(html, "count-comments") == "1"
+    assert _testid(html, f"comment-reason-{failed_comment.pk}") == "First comment failed: Replies are closed."
+    assert f'data-testid="comment-retry-form-{failed_comment.pk}"' in html
+    assert _testid(html, "count-failed") == "0"  # the post itself did not fail
+    html = client_for("analyst").get("/publishing/").content.decode()
+    assert "comment-retry-form-" not in html
+
+
 # --- the API -------------------------------------------------------------------------------------------------
 
 
@@ -218,6 +271,29 @@ def test_api_confirm_and_publish_again(api, states):
     }  # fmt: skip
     body = _json(camille.post(f"/api/v1/publishing/publications/{states['failed'].pk}/publish-again"))
     assert body["status"] == "pending"
+
+
+def test_api_shows_the_first_comment_and_sends_it_again(api, failed_comment, work):
+    camille = api("fr_community_manager")
+    pub = failed_comment
+    body = _json(camille.get(f"/api/v1/publishing/publications/{pub.pk}"))
+    assert (body["status"], body["first_comment_status"], body["first_comment_error"], body["first_comment_key"]) == (
+        "published", "failed", "First comment failed: Replies are closed.", pub.comment_key,
+    )  # fmt: skip
+    assert [(a["kind"], a["outcome"], a["error_kind"]) for a in body["attempts"]] == [
+        ("publish", "published", ""), ("comment", "failed", "policy"),
+    ]  # fmt: skip
+    body = _json(camille.post(f"/api/v1/publishing/publications/{pub.pk}/first-comment/retry"))
+    assert (body["status"], body["first_comment_status"]) == ("published", "pending")
+    refused = camille.post(f"/api/v1/publishing/publications/{pub.pk}/first-comment/retry")
+    assert _json(refused, 400) == {
+        "error": "invalid_transition", "field": "comment_status",
+        "message": "Only a first comment that failed or is unconfirmed can be sent again; this one is waiting to be "
+        "sent.",
+    }  # fmt: skip
+    work()
+    body = _json(camille.get(f"/api/v1/publishing/publications/{pub.pk}"))
+    assert (body["first_comment_status"], body["first_comment_remote_id"] != "") == ("published", True)
 
 
 def test_api_workers(api, states):
@@ -275,6 +351,7 @@ def test_openapi_lists_the_publishing_endpoints(db):
         "/api/v1/publishing/publications",
         "/api/v1/publishing/publications/{publication_id}",
         "/api/v1/publishing/publications/{publication_id}/confirm",
+        "/api/v1/publishing/publications/{publication_id}/first-comment/retry",
         "/api/v1/publishing/publications/{publication_id}/publish-again",
         "/api/v1/publishing/workers",
     ]
