@@ -4,7 +4,7 @@ One process = one worker, named ``host:pid:start``. Its main thread claims due p
 transactions (``services.claims``, which also record each new publication's first attempt), hands them to a pool
 of threads that make the network calls (``services.sending``), beats every few seconds (renewing the leases of
 what it owns), and sleeps until the next piece of work falls due or its poll interval passes, whichever is
-sooner. The pool is kept at most four times as full as it has threads (a claim takes about half that at once);
+sooner. The pool is kept at most eight times as full as it has threads (a claim takes about half that at once);
 per-account caps and budgets are applied by the claims, across all workers. One more thread, the recorder, writes
 the successes in batches every ``RECORD_SECONDS`` (``services.outcomes``).
 
@@ -81,7 +81,7 @@ class Worker:
         self.host, self.pid = socket.gethostname(), os.getpid()
         self.started_at = timezone.now()
         self.worker_id = f"{self.host}:{self.pid}:{int(self.started_at.timestamp())}"
-        self.queue_limit = max(1, self.threads * 4)
+        self.queue_limit = max(1, self.threads * 8)
         self.stopping = threading.Event()
         self.wakeup = threading.Event()
         self.handled = 0

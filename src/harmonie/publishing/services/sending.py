@@ -91,6 +91,16 @@ def tagged_link(link: str, utm: dict[str, str]) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
+def _link(post: Post) -> str:
+    """The link the post publishes: a first-party short link (counted clicks) when a charter ``utm`` rule requires
+    tracked links for its market, network and the link's domain, else the link tagged with the post's UTM
+    (``analytics.services.tracking.post_tracked_link``). The same destination keeps the same short link, so a
+    retry or a reconciliation sends the same text."""
+    from harmonie.analytics.services.tracking import post_tracked_link  # noqa: PLC0415 - analytics builds on publishing
+
+    return post_tracked_link(post=post)
+
+
 def _media(post: Post) -> list[MediaAsset]:
     """The post's media in the order they were added (from the claim's prefetch when there is one)."""
     cache: dict[str, Any] = getattr(post, "_prefetched_objects_cache", {})
@@ -130,7 +140,7 @@ def publish_request(
     options = publication_options(publication=publication, post=post, channel=post.channel, media=assets)
     return PublishRequest(
         text=post.text, idempotency_key=publication.idempotency_key, media=tuple(media),
-        link=tagged_link(post.link, {str(k): str(v) for k, v in (post.utm or {}).items()}), title=post.master.title,
+        link=_link(post), title=post.master.title,
         language=language, first_attempt_at=first, options=options,
     )  # fmt: skip
 

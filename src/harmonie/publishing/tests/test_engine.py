@@ -10,6 +10,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from harmonie.analytics.models import ShortLink
 from harmonie.connectors.models import ChannelConnection
 from harmonie.content.models import MediaAsset, Post
 from harmonie.core.errors import ValidationFailed
@@ -84,9 +85,14 @@ def test_a_due_post_is_published_once_with_what_the_post_says(demo_org, market, 
 
     pub = _one(post)
     (stored,) = sink.posts("vireo-fr-sink")
+    # The demo's charter requires tracked links on vireo.example: the post carries its short link, which leads to
+    # the link tagged with the post's UTM over the presets (test_tracked_links.py has the rule's other cases).
+    short = ShortLink.objects.get(post=post)
     assert (stored.text, stored.link, stored.language) == (
-        "Nouvelle usine à Lyon #vireo", "https://vireo.example/lyon?ref=x&utm_source=sink", post.master.source_language,
+        "Nouvelle usine à Lyon #vireo", f"http://127.0.0.1:8000/l/{short.code}", post.master.source_language,
     )  # fmt: skip
+    assert short.destination.startswith("https://vireo.example/lyon?ref=x&")
+    assert "utm_source=sink" in short.destination.split("&")
     assert stored.media == [{"mime_type": "image/png", "alt": "The Lyon plant at dawn", "size": 9}]
     assert stored.key == pub.idempotency_key
     assert (pub.status, pub.remote_id, pub.remote_url, pub.attempt_count, pub.claimed_by) == (
