@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from harmonie.core.errors import ValidationFailed
 
@@ -22,7 +22,7 @@ class PostStatus(models.TextChoices):
     REJECTED = "rejected", gettext_lazy("Rejected")
     NEEDS_NEW_TIME = "needs_new_time", gettext_lazy("Needs a new time")
     SCHEDULED = "scheduled", gettext_lazy("Scheduled")
-    PUBLISHING = "publishing", gettext_lazy("Publishing")
+    PUBLISHING = "publishing", pgettext_lazy("post status", "Publishing")  # not the "Publishing" menu section
     PUBLISHED = "published", gettext_lazy("Published")
     FAILED = "failed", gettext_lazy("Failed")
     UNCONFIRMED = "unconfirmed", gettext_lazy("Unconfirmed")

@@ -183,3 +183,15 @@ def test_an_instagram_draft_may_wait_for_its_image_but_cannot_be_scheduled_witho
         services.post_schedule(actor=cm, post=post, scheduled_at=_future())
     assert exc.value.code == "network_limits"
     assert exc.value.field == "media"
+
+
+def test_in_french_the_publishing_menu_and_a_post_being_published_are_two_words() -> None:
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from harmonie.content.states import PostStatus
+
+    with translation.override("fr"):
+        assert (gettext("Publishing"), str(PostStatus.PUBLISHING.label)) == ("Publication", "En cours de publication")
+    with translation.override("en"):
+        assert (gettext("Publishing"), str(PostStatus.PUBLISHING.label)) == ("Publishing", "Publishing")
