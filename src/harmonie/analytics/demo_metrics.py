@@ -8,7 +8,8 @@ For each demo channel (read from the database), the 365 days up to yesterday in 
   worse) — global channels reach more people but engage a smaller share of them than local channels (roughly half
   the rate, varying by network), which is the seed's claim the global-vs-local dashboard checks;
 * each post's interactions land on the channel's daily stats over the days after it went out (60 % the first day),
-  and its snapshots are the running totals on its collection days (days 0, 1, 2, 7, 30, then yesterday).
+  and its snapshots are the running totals on its collection days (days 0, 1, 2, 7, 30, then yesterday);
+* the channels' monthly sums (``ChannelMonthlyStat``) are rebuilt from those days.
 
 The posts are real ``content.Post`` rows of the demo's masters (status published, with a published ``Publication``
 without a remote id: they were never on a network, so collection leaves them alone). Deterministic (a seeded random)
@@ -29,6 +30,7 @@ from django.utils import timezone
 
 from harmonie.analytics.models import ChannelDailyStat, PostMetricSnapshot
 from harmonie.analytics.models.metrics import COUNTS
+from harmonie.analytics.services.collection import channel_months_rebuild
 from harmonie.content.models import Localization, MasterContent, Post
 from harmonie.content.states import PostStatus
 from harmonie.governance.models import Channel, Organization
@@ -161,6 +163,7 @@ def load_demo_metrics(org: Organization, *, now: dt.datetime | None = None) -> b
         stats.extend(channel_stats)
         planned.extend(channel_posts)
     ChannelDailyStat.objects.bulk_create(stats, batch_size=2000)
+    channel_months_rebuild(channel_ids=[c.pk for c in channels])  # the monthly rollup of those days
     posts = Post.objects.bulk_create([p for p, _pub, _l, _c in planned], batch_size=1000)
     pubs = []
     for post, (_p, pub, _l, _c) in zip(posts, planned, strict=True):

@@ -16,6 +16,9 @@ Public API (stable; reports call it):
 * ``resolve_scope(*, actor, market=None) -> Scope`` and ``load_figures(*, scope, start, end, granularity=None,
   parts=ALL_PARTS) -> Figures``: the selector layer (3 + at most 6 aggregate queries) the other dashboards reuse;
   ``period_dates(scope, period=..., start=..., end=..., today=None)`` resolves a period in the scope's zone.
+  Channel figures of the calendar months wholly inside the period are read from the monthly rollup
+  (``ChannelMonthlyStat``, the sums of the days kept by the collection service) unless day chart points are asked;
+  the days of the months the period cuts from ``ChannelDailyStat``: the same sums, 12 rows a year per channel.
 * Other dashboards (``analytics.selectors.dashboards``, same keyword arguments): ``cadence_compliance``,
   ``pillar_mix``, ``global_vs_local``, ``best_time(*, actor, market=None, channel=None)``, ``media_breakdown``.
 * ``period_for(choice, *, today, start=None, end=None) -> tuple[date, date]``: "this_month", "last_month",

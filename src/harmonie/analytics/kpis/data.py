@@ -18,7 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from harmonie.analytics.kpis.compute import ChannelTotals, Granularity, bucket_of, buckets, overlap_days, prorated
-from harmonie.analytics.models import ChannelDailyStat, LeadEntry, LinkClick, PromoRedemption, SpendEntry
+from harmonie.analytics.models import (
+    ChannelDailyStat,
+    ChannelMonthlyStat,
+    LeadEntry,
+    LinkClick,
+    PromoRedemption,
+    SpendEntry,
+)
 from harmonie.analytics.models.tracking import LinkPurpose
 from harmonie.core.errors import NotFound, ValidationFailed
 from harmonie.governance.models import Channel, Market, Organization
@@ -251,12 +258,12 @@ def _bucket(day: dt.date, granularity: Granularity | None, start: dt.date) -> dt
     return bucket_of(day, granularity, start) if granularity else start
 
 
-def _bucket_expression(granularity: Granularity | None) -> Any:
-    """The chart bucket of a daily row, in plain SQL on both databases (no per-row Python function on SQLite):
-    the day itself, or its month as "YYYY-MM" (the first 7 characters of the ISO date)."""
+def _bucket_expression(granularity: Granularity | None, column: str = "day") -> Any:
+    """The chart bucket of a daily (or monthly) row, in plain SQL on both databases (no per-row Python function on
+    SQLite): the day itself, or its month as "YYYY-MM" (the first 7 characters of the ISO date)."""
     if granularity is Granularity.MONTH:
-        return Substr(Cast("day", output_field=CharField()), 1, 7)
-    return F("day")
+        return Substr(Cast(column, output_field=CharField()), 1, 7)
+    return F(column)
 
 
 def _bucket_date(value: Any, granularity: Granularity, start: dt.date) -> dt.date:
@@ -267,7 +274,82 @@ def _bucket_date(value: Any, granularity: Granularity, start: dt.date) -> dt.dat
     return bucket_of(day, granularity, start)
 
 
-def load_figures(  # noqa: PLR0915 - one block per source, each a single query
+def whole_months(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The first days of the first and the last calendar month lying wholly inside ``start..end``; None when no
+    month does."""
+    first = start if start.day == 1 else (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    after = end + dt.timedelta(days=1)
+    last = (after if after.day == 1 else after.replace(day=1)) - dt.timedelta(days=1)  # the last whole month's end
+    return (first, last.replace(day=1)) if first <= last else None
+
+
+def _channel_sums_sql(
+    scope: Scope, start: dt.date, end: dt.date, granularity: Granularity | None
+) -> tuple[str, tuple[Any, ...]]:
+    """One query: the scope's channel figures per channel (and chart bucket), with the keys first, then the sums of
+    ``COUNT_FIELDS``, then posts. When no day granularity is asked (period totals, or month buckets), the calendar
+    months wholly inside the period come from the monthly rollup (``ChannelMonthlyStat``: 12 rows a year per
+    channel instead of 365) and only the days of the months the period cuts from ``ChannelDailyStat``: the two
+    parts are joined with UNION ALL (a channel's rows of both parts are added up by the caller)."""
+    months = whole_months(start, end) if granularity in {None, Granularity.MONTH} else None
+    keys = ("channel_id", "b") if granularity else ("channel_id",)
+    names = (*COUNT_FIELDS, "posts_published")
+    # Sums cast to integers in SQL: PostgreSQL's SUM of a bigint is a numeric, slow to turn into Python ints.
+    int_sums = {name: Cast(Sum(name), output_field=BigIntegerField()) for name in names}
+    parts: list[Any] = []
+    day_ranges = [(start, end)]
+    if months is not None:
+        first, last = months
+        month_end = (last + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
+        day_ranges = [r for r in ((start, first - dt.timedelta(days=1)), (month_end + dt.timedelta(days=1), end))
+                      if r[0] <= r[1]]  # fmt: skip
+        rollup = ChannelMonthlyStat.objects.filter(_channel_filter(scope), month__gte=first, month__lte=last)
+        if granularity:
+            rollup = rollup.annotate(b=_bucket_expression(granularity, "month"))
+        parts.append(rollup.order_by().values(*keys).annotate(**int_sums))
+    if day_ranges:
+        days = Q(pk__in=[])
+        for lo, hi in day_ranges:
+            days |= Q(day__gte=lo, day__lte=hi)
+        daily = ChannelDailyStat.objects.filter(_channel_filter(scope)).filter(days)
+        if granularity:
+            daily = daily.annotate(b=_bucket_expression(granularity))
+        parts.append(daily.order_by().values(*keys).annotate(**int_sums))
+    compiled = [p.query.sql_with_params() for p in parts]
+    return " UNION ALL ".join(sql for sql, _params in compiled), tuple(v for _sql, ps in compiled for v in ps)
+
+
+def _channel_sums(
+    scope: Scope, start: dt.date, end: dt.date, granularity: Granularity | None
+) -> tuple[dict[int, list[int]], dict[int, dict[dt.date, dict[str, int]]]]:
+    """Each channel's sums over the period (``COUNT_FIELDS`` then posts) and, with a granularity, per chart bucket."""
+    totals: dict[int, list[int]] = {}
+    series: dict[int, dict[dt.date, dict[str, int]]] = defaultdict(dict)
+    if not scope.channels:  # no channel: nothing to read (and no empty IN () to compile)
+        return totals, series
+    sql, params = _channel_sums_sql(scope, start, end, granularity)
+    # Up to 500 channels × 31 buckets of rows: read them raw (plain tuples, no per-value converters).
+    with connections[ChannelDailyStat.objects.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        raw = cursor.fetchall()
+    width = len(COUNT_FIELDS) + 1
+    offset = 2 if granularity else 1
+    bucket_dates: dict[Any, dt.date] = {}
+    for rec in raw:
+        values = [v or 0 for v in rec[offset : offset + width]]
+        total = totals.get(rec[0])
+        totals[rec[0]] = values if total is None else [a + b for a, b in zip(total, values, strict=True)]
+        if granularity:
+            bucket = bucket_dates.get(rec[1])
+            if bucket is None:
+                bucket = bucket_dates[rec[1]] = _bucket_date(rec[1], granularity, start)
+            into = series[rec[0]].get(bucket)
+            counts = dict(zip(SERIES_FIELDS, values, strict=True))
+            series[rec[0]][bucket] = counts if into is None else {k: into[k] + counts[k] for k in SERIES_FIELDS}
+    return totals, series
+
+
+def load_figures(
     *,
     scope: Scope,
     start: dt.date,
@@ -276,39 +358,12 @@ def load_figures(  # noqa: PLR0915 - one block per source, each a single query
     parts: frozenset[str] = ALL_PARTS,
 ) -> Figures:
     """At most six aggregate queries, whatever the size of the data: channel figures (per channel, or per channel
-    and chart bucket when a ``granularity`` is asked) and followers at both ends of the period; then, as ``parts``
-    asks ("links", "store", "leads", "spend"), link clicks, promo redemptions, leads and spend."""
+    and chart bucket when a ``granularity`` is asked; whole calendar months read from the monthly rollup) and
+    followers at both ends of the period; then, as ``parts`` asks ("links", "store", "leads", "spend"), link clicks,
+    promo redemptions, leads and spend."""
     networks = {c.id: c.network for c in scope.channels}
-    stats = ChannelDailyStat.objects.filter(_channel_filter(scope), day__gte=start, day__lte=end)
-    totals: dict[int, list[int]] = {}
-    series: dict[int, dict[dt.date, dict[str, int]]] = defaultdict(dict)
-    grouped = stats.order_by().annotate(b=_bucket_expression(granularity)) if granularity else stats.order_by()
-    keys = ("channel_id", "b") if granularity else ("channel_id",)
-    # Sums cast to integers in SQL: PostgreSQL's SUM of a bigint is a numeric, slow to turn into Python ints.
-    int_sums = {name: Cast(Sum(name), output_field=BigIntegerField()) for name in (*COUNT_FIELDS, "posts_published")}
-    queryset = grouped.values(*keys).annotate(**int_sums)
-    # Up to 500 channels × 31 days of rows: read them raw (plain tuples, no per-value converters), in the order of
-    # ``keys`` then ``sums`` then posts.
-    raw: list[tuple[Any, ...]] = []
-    if networks:  # no channel: nothing to read (and no empty IN () to compile)
-        sql, params = queryset.query.sql_with_params()
-        with connections[queryset.db].cursor() as cursor:
-            cursor.execute(sql, params)
-            raw = cursor.fetchall()
+    totals, series = _channel_sums(scope, start, end, granularity)
     width = len(COUNT_FIELDS) + 1
-    offset = len(keys)
-    for rec in raw:
-        values = [v or 0 for v in rec[offset : offset + width]]
-        total = totals.get(rec[0])
-        if total is None:
-            totals[rec[0]] = values
-        else:
-            totals[rec[0]] = [a + b for a, b in zip(total, values, strict=True)]
-        if granularity:
-            bucket = _bucket_date(rec[1], granularity, start)
-            into = series[rec[0]].get(bucket)
-            counts = dict(zip(SERIES_FIELDS, values, strict=True))
-            series[rec[0]][bucket] = counts if into is None else {k: into[k] + counts[k] for k in SERIES_FIELDS}
     followers_in = ChannelDailyStat.objects.filter(
         channel_id=OuterRef("pk"), day__gte=start, day__lte=end, followers__isnull=False
     )

@@ -4,6 +4,7 @@ reports and exports (``reports``)."""
 from harmonie.analytics.models.metrics import (
     ChannelCollection,
     ChannelDailyStat,
+    ChannelMonthlyStat,
     PostCollection,
     PostMetricSnapshot,
 )
@@ -22,6 +23,7 @@ from harmonie.analytics.models.tracking import (
 __all__ = [
     "ChannelCollection",
     "ChannelDailyStat",
+    "ChannelMonthlyStat",
     "ExportJob",
     "LeadEntry",
     "LinkClick",

@@ -2,7 +2,10 @@
 and day (the day in the channel's time zone; a later collection the same day updates the row). ``ChannelDailyStat``:
 the channel's day, what dashboards read: followers at the end of the day and the interactions gained that day (the
 increase of its posts' counts since their previous snapshot), so a year of 500 channels is 182,500 rows whatever
-the number of posts. ``PostCollection`` / ``ChannelCollection``: when each is next due (the schedule slows as posts
+the number of posts. ``ChannelMonthlyStat``: the sums of a channel's days by calendar month (12 rows a year instead
+of 365), which the dashboards read for the whole months of long periods; it is written with the days (the collection
+service adds to both) or rebuilt from them (``services.collection.channel_months_rebuild``) after a bulk load of
+days. ``PostCollection`` / ``ChannelCollection``: when each is next due (the schedule slows as posts
 age). History is kept without time limit."""
 
 from __future__ import annotations
@@ -60,6 +63,33 @@ class ChannelDailyStat(models.Model):
 
     def __str__(self) -> str:
         return f"channel {self.channel_id} on {self.day}"
+
+
+class ChannelMonthlyStat(models.Model):
+    """The sums of a channel's ``ChannelDailyStat`` days in one calendar month (days in the channel's time zone):
+    posts published and the counts gained. No followers (a level, read from the days). Written only by the
+    collection service with the days, or rebuilt from the days (``channel_months_rebuild``): never edit a day
+    without either."""
+
+    organization = models.ForeignKey("governance.Organization", on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey("governance.Channel", on_delete=models.CASCADE, related_name="monthly_stats")
+    month = models.DateField()  # its first day
+    posts_published = models.PositiveIntegerField(default=0)
+    likes = models.PositiveBigIntegerField(default=0)
+    reposts = models.PositiveBigIntegerField(default=0)
+    replies = models.PositiveBigIntegerField(default=0)
+    quotes = models.PositiveBigIntegerField(default=0)
+    impressions = models.PositiveBigIntegerField(default=0)
+    views = models.PositiveBigIntegerField(default=0)
+    clicks = models.PositiveBigIntegerField(default=0)
+    saves = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["channel_id", "month"]
+        constraints = [models.UniqueConstraint(fields=["channel", "month"], name="monthly_stat_one_per_channel_month")]
+
+    def __str__(self) -> str:
+        return f"channel {self.channel_id} in {self.month:%Y-%m}"
 
 
 class PostCollection(models.Model):

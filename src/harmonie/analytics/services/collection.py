@@ -12,7 +12,10 @@
 * **Posts** (:func:`post_metrics_collect`): per channel, credentials from the publishing engine's helper (refreshed
   when they expire soon, once more when the network says the token expired), ``read_metrics`` in batches, the
   snapshot of the day (in the channel's time zone) upserted, and the increase since the post's previous snapshot
-  added to the channel's :class:`ChannelDailyStat` of that day (see :func:`increase`).
+  added to the channel's :class:`ChannelDailyStat` of that day (see :func:`increase`), and to its
+  :class:`ChannelMonthlyStat` of that month (the sums of its days, what dashboards read for whole months): both in the
+  same transaction, so that they always agree; after days were written in bulk (demo data, imports),
+  :func:`channel_months_rebuild` recomputes the months from them.
 * **Channels** (:func:`channel_metrics_collect`): ``account_info`` → followers on today's daily stat.
 * **Errors**: ``rate_limited`` waits for ``retry_after``; other failures count in ``failures``, say what happened in
   ``last_error`` and back off (5 minutes doubling up to a day); a refused token also marks the channel's connection
@@ -30,11 +33,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Max, Q
+from django.db.models import BigIntegerField, CharField, F, Max, Q, Sum
+from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from harmonie.analytics.models import ChannelCollection, ChannelDailyStat, PostCollection, PostMetricSnapshot
+from harmonie.analytics.models import (
+    ChannelCollection,
+    ChannelDailyStat,
+    ChannelMonthlyStat,
+    PostCollection,
+    PostMetricSnapshot,
+)
 from harmonie.analytics.models.metrics import COUNTS
 from harmonie.connectors import registry
 from harmonie.connectors.base import (
@@ -237,20 +247,67 @@ class CollectResult:
 
 def _day_stat_add(*, organization_id: int, channel_id: int, day: dt.date, followers: int | None = None,
                   **added: int) -> None:  # fmt: skip
-    """Add to (or create) a channel's stat of ``day``: counts with ``F()`` so that two workers never lose one."""
+    """Add to (or create) a channel's stat of ``day``, and add the same counts to its month's: counts with ``F()``
+    so that two workers never lose one, both rows in one transaction so that the month stays the sum of its days."""
     changes: dict[str, Any] = {k: F(k) + v for k, v in added.items() if v}
     if followers is not None:
         changes["followers"] = followers
     if not changes:
         return
-    if ChannelDailyStat.objects.filter(channel_id=channel_id, day=day).update(**changes):
+    with transaction.atomic():
+        _upsert(ChannelDailyStat, {"channel_id": channel_id, "day": day}, organization_id, changes,
+                {"followers": followers, **{k: v for k, v in added.items() if v}})  # fmt: skip
+        counts = {k: v for k, v in added.items() if v}
+        if counts:
+            _upsert(ChannelMonthlyStat, {"channel_id": channel_id, "month": day.replace(day=1)}, organization_id,
+                    {k: F(k) + v for k, v in counts.items()}, counts)  # fmt: skip
+
+
+def _upsert(model: type[ChannelDailyStat | ChannelMonthlyStat], key: dict[str, Any], organization_id: int,
+            changes: dict[str, Any], created: dict[str, Any]) -> None:  # fmt: skip
+    if model.objects.filter(**key).update(**changes):
         return
     try:
         with transaction.atomic():
-            ChannelDailyStat.objects.create(organization_id=organization_id, channel_id=channel_id, day=day,
-                                            followers=followers, **{k: v for k, v in added.items() if v})  # fmt: skip
+            model.objects.create(organization_id=organization_id, **key, **created)
     except IntegrityError:  # another worker created it meanwhile
-        ChannelDailyStat.objects.filter(channel_id=channel_id, day=day).update(**changes)
+        model.objects.filter(**key).update(**changes)
+
+
+MONTH_SUMS = ("posts_published", *COUNTS)
+
+
+def channel_months_rebuild(*, channel_ids: Iterable[int]) -> int:
+    """Recompute the :class:`ChannelMonthlyStat` rows of these channels from their days (after days were written in
+    bulk, bypassing :func:`_day_stat_add`: demo data, imports, benchmarks): one delete, one aggregate query and bulk
+    inserts of 2,000 months, in one transaction; returns the number of months written. The months are deleted
+    before the days are read, so that a collection adding to an existing month meanwhile waits for the rebuild and
+    then adds to the new row (a collection creating a month meanwhile makes the rebuild fail: run it again)."""
+    ids = list(channel_ids)
+    if not ids:
+        return 0
+    sums = {f"s_{name}": Cast(Sum(name), output_field=BigIntegerField()) for name in MONTH_SUMS}
+    with transaction.atomic():
+        ChannelMonthlyStat.objects.filter(channel_id__in=ids).delete()
+        rows = (
+            ChannelDailyStat.objects.filter(channel_id__in=ids)
+            .order_by()
+            .annotate(m=Substr(Cast("day", output_field=CharField()), 1, 7))  # "YYYY-MM": no per-row date function
+            .values("organization_id", "channel_id", "m")
+            .annotate(**sums)
+            .values_list("organization_id", "channel_id", "m", *sums)
+        )
+        months = [
+            ChannelMonthlyStat(
+                organization_id=org_id,
+                channel_id=channel_id,
+                month=dt.date(int(month[:4]), int(month[5:7]), 1),
+                **{name: value or 0 for name, value in zip(MONTH_SUMS, values, strict=True)},
+            )
+            for org_id, channel_id, month, *values in rows
+        ]
+        ChannelMonthlyStat.objects.bulk_create(months, batch_size=2000)
+    return len(months)
 
 
 def _previous(post_ids: Iterable[int]) -> dict[int, PostMetricSnapshot]:

@@ -15,7 +15,13 @@ import pytest
 from django import db
 from django.core.management import call_command
 
-from harmonie.analytics.models import ChannelCollection, ChannelDailyStat, PostCollection, PostMetricSnapshot
+from harmonie.analytics.models import (
+    ChannelCollection,
+    ChannelDailyStat,
+    ChannelMonthlyStat,
+    PostCollection,
+    PostMetricSnapshot,
+)
 from harmonie.analytics.scheduler import run_periodic
 from harmonie.analytics.services import collection as c
 from harmonie.connectors.base import ConnectorError, ErrorKind, PostMetrics
@@ -178,6 +184,46 @@ def test_days_and_published_count_follow_the_channel_time_zone_across_dst(
     assert _stat(channel, dt.date(2026, 10, 24)) == (1, 0, 0, 0, None)  # published that day, nothing read then
     assert _stat(channel, dt.date(2026, 10, 25)) == (0, 5, 0, 0, None)
     assert _stat(channel, dt.date(2026, 10, 26)) == (0, 1, 0, 0, None)
+
+
+def test_months_gain_what_their_days_gain_across_a_month_boundary(
+    script: Script, scripted_channel: Callable[..., Channel], published_post: Callable[..., Post]
+) -> None:
+    channel = scripted_channel("FR", tz="Europe/Paris")
+    # Published 23:30 local on Saturday 31 October 2026 (22:30 UTC, winter time since the 25th); read at 23:45 local
+    # (October), then at 00:30 and 10:00 local on 1 November (November), then the followers alone.
+    published = dt.datetime(2026, 10, 31, 22, 30, tzinfo=UTC)
+    published_post(channel, published, "r1")
+    c.collections_discover(now=published)
+
+    _collect(script, dt.datetime(2026, 10, 31, 22, 45, tzinfo=UTC), likes=2, impressions=40)
+    _collect(script, dt.datetime(2026, 10, 31, 23, 30, tzinfo=UTC), likes=5, impressions=90)
+    _collect(script, dt.datetime(2026, 11, 1, 9, 0, tzinfo=UTC), likes=6, impressions=90, reposts=1)
+    script.followers = 321
+    ChannelCollection.objects.update(next_due_at=dt.datetime(2026, 11, 1, 9, 0, tzinfo=UTC))
+    assert c.channel_metrics_collect(now=dt.datetime(2026, 11, 1, 9, 0, tzinfo=UTC)).collected == 1
+
+    assert _stat(channel, dt.date(2026, 10, 31)) == (1, 2, 0, 40, None)
+    assert _stat(channel, dt.date(2026, 11, 1)) == (0, 4, 1, 50, 321)
+    months = ChannelMonthlyStat.objects.filter(channel=channel).order_by("month")
+    assert list(months.values_list("month", "posts_published", "likes", "reposts", "impressions")) == [
+        (dt.date(2026, 10, 1), 1, 2, 0, 40),
+        (dt.date(2026, 11, 1), 0, 4, 1, 50),
+    ]
+    assert c.channel_months_rebuild(channel_ids=[channel.pk]) == 2
+    assert list(months.values_list("month", "posts_published", "likes", "reposts", "impressions")) == [
+        (dt.date(2026, 10, 1), 1, 2, 0, 40),
+        (dt.date(2026, 11, 1), 0, 4, 1, 50),
+    ]  # what the days say
+
+
+def test_followers_alone_write_no_month(script: Script, scripted_channel: Callable[..., Channel]) -> None:
+    channel = scripted_channel("FR")
+    script.followers = 77
+    c.collections_discover(now=T0)
+    assert c.channel_metrics_collect(now=T0).collected == 1
+    assert _stat(channel, dt.date(2026, 6, 10)) == (0, 0, 0, 0, 77)
+    assert not ChannelMonthlyStat.objects.filter(channel=channel).exists()
 
 
 # --- claims -----------------------------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ from django.db import transaction
 from django.db.models import Count, Max, Min, Sum
 
 from harmonie.analytics.demo_metrics import load_demo_metrics
-from harmonie.analytics.models import ChannelDailyStat, PostMetricSnapshot
+from harmonie.analytics.models import ChannelDailyStat, ChannelMonthlyStat, PostMetricSnapshot
+from harmonie.analytics.models.metrics import COUNTS
 from harmonie.analytics.services.collection import collections_discover
 from harmonie.content.models import Post
 from harmonie.governance.models import Channel, Organization
@@ -85,6 +86,26 @@ def test_a_year_per_channel_loaded_once_quickly_and_identically(demo_org: Organi
     with pytest.raises(_Rollback):
         _load_again(demo_org, again)
     assert again == [first[:3]]  # the same figures again (seeded)
+
+
+def test_the_months_are_the_sums_of_the_days(demo_org: Organization) -> None:
+    _clear(demo_org)
+    assert load_demo_metrics(demo_org, now=NOW) is True
+    fields = ("posts_published", *COUNTS)
+    expected: dict[tuple[int, dt.date], list[int]] = {}
+    for channel_id, day, *values in ChannelDailyStat.objects.filter(organization=demo_org).values_list(
+        "channel_id", "day", *fields
+    ):
+        key = (channel_id, day.replace(day=1))
+        expected[key] = [a + b for a, b in zip(expected.get(key, [0] * len(fields)), values, strict=True)]
+    months = {
+        (channel_id, month): list(values)
+        for channel_id, month, *values in ChannelMonthlyStat.objects.filter(organization=demo_org).values_list(
+            "channel_id", "month", *fields
+        )
+    }
+    assert months == expected
+    assert len(months) == 13 * Channel.objects.filter(organization=demo_org, is_active=True).count()
 
 
 def test_global_channels_reach_more_and_engage_less_on_each_network(demo_org: Organization) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from harmonie.accounts.models import User
 from harmonie.analytics.models import ChannelDailyStat, LinkClick, PostMetricSnapshot, ShortLink
+from harmonie.analytics.services.collection import channel_months_rebuild
 from harmonie.content.models import MasterContent, Post
 from harmonie.content.states import PostStatus
 from harmonie.governance.models import Channel, Dimension, Market, MarketKind, Member, RoleAssignment
@@ -59,9 +60,12 @@ class World:
         )  # fmt: skip
 
     def day(self, channel: Channel, day: dt.date, followers: int | None = None, **counts: int) -> ChannelDailyStat:
-        return ChannelDailyStat.objects.create(
+        """A channel's day, written directly (not through collection): its months are rebuilt after it."""
+        stat = ChannelDailyStat.objects.create(
             organization=self.org, channel=channel, day=day, followers=followers, **counts
         )
+        channel_months_rebuild(channel_ids=[channel.pk])
+        return stat
 
     def member(self, email: str, role: str, market: Market, language: str = "en") -> Actor:
         user = User.objects.create_user(
