@@ -58,6 +58,7 @@ class Result:
     p50: float
     p99: float
     worst: float
+    first: float  # the first post's lateness: how long the worker took to wake up and make its first call
     duplicates: int
     missing: int
     cpu_ms: float  # CPU time the workers used per post (user + system), from the due second to the last post
@@ -150,7 +151,7 @@ def run_once(workers: int, posts: int, threads: int, sink_delay: float, var_dir:
         writes = sink.state.writes
         return Result(
             workers=workers, posts=len(lateness), seconds=(last - due).total_seconds(),
-            p50=statistics.median(lateness), p99=_percentile(lateness, 0.99), worst=max(lateness),
+            p50=statistics.median(lateness), p99=_percentile(lateness, 0.99), worst=max(lateness), first=min(lateness),
             duplicates=sum(1 for n in writes.values() if n > 1) + len(sink.replayed()),
             missing=len(made) - len(writes), cpu_ms=cpu * 1000 / max(1, len(made)),
         )  # fmt: skip
@@ -204,10 +205,11 @@ def main() -> int:
             print(f"kept {var_dir}")
     ok = True
     print(f"{'workers':>7} {'posts':>6} {'seconds':>8} {'posts/s':>8} {'per worker':>10} {'p50 late':>9} "
-          f"{'p99 late':>9} {'max late':>9} {'dup':>4} {'lost':>4} {'CPU/post':>9}")  # fmt: skip
+          f"{'p99 late':>9} {'max late':>9} {'first':>7} {'dup':>4} {'lost':>4} {'CPU/post':>9}")  # fmt: skip
     for r in results:
         print(f"{r.workers:>7} {r.posts:>6} {r.seconds:>8.2f} {r.rate:>8.0f} {r.per_worker:>10.0f} {r.p50:>8.2f}s "
-              f"{r.p99:>8.2f}s {r.worst:>8.2f}s {r.duplicates:>4} {r.missing:>4} {r.cpu_ms:>6.2f} ms")  # fmt: skip
+              f"{r.p99:>8.2f}s {r.worst:>8.2f}s {r.first:>6.2f}s {r.duplicates:>4} {r.missing:>4} "
+              f"{r.cpu_ms:>6.2f} ms")  # fmt: skip
     for r in results:
         rate_ok, late_ok = r.per_worker >= TARGET_RATE, r.p99 < TARGET_P99
         ok = ok and r.duplicates == 0 and r.missing == 0

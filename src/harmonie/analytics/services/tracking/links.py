@@ -376,7 +376,6 @@ def _host_matches(host: str, domains: list[str]) -> bool:
     return not domains or any(host == d or host.endswith("." + d) for d in domains)
 
 
-@transaction.atomic
 def post_tracked_link(*, post: Post) -> str:
     """The link a post publishes. When an active ``utm`` charter rule applies to its market and network (and the
     link is on one of the rule's domains, if it lists any), a first-party short link (absolute) to the link tagged
@@ -408,6 +407,13 @@ def post_tracked_link(*, post: Post) -> str:
     )
     if existing is not None:
         return short_url(existing.code)
+    return _post_link_create(post, campaign, destination)
+
+
+@transaction.atomic
+def _post_link_create(post: Post, campaign: Campaign | None, destination: str) -> str:
+    """The post's short link and its audit row, together (only the link's first send writes: one worker sends a
+    post at a time, and a post without a link, or not under a tracked-links rule, writes nothing)."""
     link = _create_link(
         organization_id=post.organization_id,
         market=post.market,
