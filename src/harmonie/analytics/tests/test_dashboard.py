@@ -138,6 +138,21 @@ def test_objectives_page_shows_exact_values(world: World) -> None:
     assert 'data-status="missed"' in row
     assert 'data-testid="kpi-chart"' in html
     assert 'data-series="Actual"' in html
+    assert ">Oct. 2026</text>" in html  # 41 days: a chart point a month, labelled by its month
+    assert ">Nov. 2026</text>" in html
+
+
+def test_chart_points_are_labelled_by_day_or_by_month_in_the_readers_language() -> None:
+    from django.utils import translation
+
+    from harmonie.analytics.kpis.compute import Granularity
+    from harmonie.analytics.views.dashboards import _label
+
+    day = dt.date(2026, 11, 1)
+    with translation.override("fr"):
+        assert (_label(day, Granularity.DAY), _label(day, Granularity.MONTH)) == ("01/11", "nov. 2026")
+    with translation.override("en"):
+        assert (_label(day, Granularity.DAY), _label(day, Granularity.MONTH)) == ("01/11", "Nov. 2026")
 
 
 def test_cadence_compliance(world: World) -> None:
@@ -197,7 +212,8 @@ def test_global_vs_local_claim_holds(world: World) -> None:
         D("4.00"),
     )
     html = _client(world).get("/analytics/dashboards/global-local/" + QUERY).content.decode()
-    assert "median followers global 40000.00 vs local 3000.00" in html
+    assert "median followers global 40,000 vs local 3,000 —" in html  # grouped as the reader's locale does
+    assert "median global 1.25 % vs local 4.00 % —" in html
     assert 'data-testid="claim-audience-result" data-holds="yes"' in html
     assert html.count("<circle") == 2
     assert html.count('fill="white"') == 2  # global circles, local squares

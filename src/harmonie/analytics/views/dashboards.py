@@ -14,6 +14,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, URLResolver, path
+from django.utils import formats
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,6 +22,7 @@ from django.views.decorators.http import require_GET
 
 from harmonie.analytics import charts
 from harmonie.analytics.kpis import Dashboard, objectives_dashboard
+from harmonie.analytics.kpis.compute import Granularity, granularity_for
 from harmonie.analytics.kpis.data import PERIOD_CHOICES
 from harmonie.analytics.selectors import dashboards as selectors
 from harmonie.core.errors import ValidationFailed
@@ -85,7 +87,11 @@ WEEKDAYS = (
 )  # fmt: skip
 
 
-def _label(day: dt.date) -> str:
+def _label(day: dt.date, granularity: Granularity) -> str:
+    """A chart point's label: the day ("24/11"), or for a point a month its month in the reader's language
+    ("Nov. 2026", "nov. 2026")."""
+    if granularity is Granularity.MONTH:
+        return formats.date_format(day, "N Y")
     return day.strftime("%d/%m")
 
 
@@ -106,7 +112,7 @@ def _objective_charts(dashboard: Dashboard) -> dict[int, SafeString]:
                 "actual": chart.actual[-1] if chart.actual else 0,
                 "target": chart.target[-1] if chart.target else 0,
             },
-            labels=[_label(d) for d in chart.labels],
+            labels=[_label(d, granularity_for(dashboard.start, dashboard.end)) for d in chart.labels],
             series=[
                 charts.Series(_("Actual"), chart.actual),
                 charts.Series(_("Target"), chart.target, color="#57606a", dashed=True),
