@@ -287,6 +287,11 @@ class Connector:
     network_budget: ClassVar[RateBudget | None] = None  # publishing calls per app, all accounts together
     concurrency: ClassVar[int] = 4  # calls in flight at once per account
     auth: ClassVar[str] = "oauth2"  # "oauth2" | "oauth2_pkce" | "app_password" | "token"
+    #: ``reconcile`` answers for sure whether a post is there (``Found.ABSENT`` when it is not): a client-chosen key
+    #: the network keeps (Bluesky record keys, Mastodon idempotency keys). The engine then records a publication's
+    #: first attempt in the claim itself (a call left by a killed worker is found or safely sent again); for the
+    #: other networks it records it just before the call, so that a post claimed and never sent is not *unconfirmed*.
+    exact_reconcile: ClassVar[bool] = False
 
     def capabilities(self) -> frozenset[Capability]:
         return frozenset(cap for cap, proto in CAPABILITY_PROTOCOLS.items() if isinstance(self, proto))

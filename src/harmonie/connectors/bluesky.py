@@ -297,6 +297,7 @@ class BlueskyConnector(Connector):
     # network-apis.md §3.5: record writes 5,000 points an hour per account, a create costs 3.
     budget = RateBudget(calls=1666, seconds=3600)
     auth = "app_password"
+    exact_reconcile = True  # the record key is the idempotency key: getRecord says present or absent
 
     # -- publishing
 

@@ -92,6 +92,7 @@ class MastodonConnector(Connector):
     budget = RateBudget(calls=30, seconds=1800)
     concurrency = 2
     auth = "oauth2"
+    exact_reconcile = True  # the instance answers a repeated Idempotency-Key with the same status (an hour)
 
     request_timeout: float = 30.0
     media_poll_seconds: float = 2.0

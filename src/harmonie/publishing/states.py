@@ -38,7 +38,9 @@ P = PublicationStatus
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     P.PENDING: frozenset({P.CLAIMED, P.CANCELLED}),
-    P.CLAIMED: frozenset({P.SENDING, P.PENDING, P.RETRY_WAIT, P.FAILED, P.CANCELLED}),
+    # claimed → unconfirmed: taken over after a call whose outcome is unknown, and the network cannot be asked
+    # (credentials refused, the post can no longer be prepared).
+    P.CLAIMED: frozenset({P.SENDING, P.PENDING, P.RETRY_WAIT, P.FAILED, P.UNCONFIRMED, P.CANCELLED}),
     P.SENDING: frozenset({P.CLAIMED, P.PUBLISHED, P.RETRY_WAIT, P.FAILED, P.UNCONFIRMED}),
     P.RETRY_WAIT: frozenset({P.CLAIMED, P.FAILED, P.CANCELLED}),
     P.UNCONFIRMED: frozenset({P.PUBLISHED, P.PENDING, P.FAILED}),
@@ -78,7 +80,7 @@ C = CommentStatus
 #: mid-call (it reconciles first); ``failed``/``unconfirmed → pending`` is a person asking to send it again.
 COMMENT_TRANSITIONS: dict[str, frozenset[str]] = {
     C.NONE: frozenset({C.PENDING, C.FAILED}),
-    C.PENDING: frozenset({C.SENDING, C.RETRY_WAIT, C.FAILED}),
+    C.PENDING: frozenset({C.SENDING, C.RETRY_WAIT, C.FAILED, C.UNCONFIRMED}),  # unconfirmed: as claimed → unconfirmed
     C.SENDING: frozenset({C.PUBLISHED, C.RETRY_WAIT, C.FAILED, C.UNCONFIRMED, C.PENDING}),
     C.RETRY_WAIT: frozenset({C.PENDING, C.FAILED}),
     C.FAILED: frozenset({C.PENDING}),

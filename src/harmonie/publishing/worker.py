@@ -162,7 +162,7 @@ class Worker:
             self.recorder.ready.wait(RECORD_SECONDS)
             try:
                 self.record()
-            except DatabaseError:
+            except Exception:  # never let the thread die: what it holds would stay "sending", its leases renewed
                 log.exception("worker %s: could not record published posts, trying again", self.worker_id)
                 close_old_connections()
                 self._recording.wait(self.poll)
@@ -263,7 +263,7 @@ class Worker:
             recording.join(timeout=30)
         try:
             self.record()  # what the last calls published
-        except DatabaseError:  # left as they are: sending, attempt open, reconciled by whoever takes them over
+        except Exception:  # left as they are: sending, attempt open, reconciled by whoever takes them over
             log.exception("worker %s: could not record the last published posts", self.worker_id)
         worker_stopped(worker_id=self.worker_id, handled=self.handled)
         self.say(f"worker {self.worker_id}: stopped after {self.handled} publication(s) {self.outcomes}")

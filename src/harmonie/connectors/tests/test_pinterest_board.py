@@ -39,13 +39,22 @@ def test_the_board_is_chosen_among_the_accounts_boards(demo_org, market, client_
     get_user_model().objects.filter(email=EMAILS["fr_market_lead"]).update(language="en")
     channel = _pinterest(demo_org, market)
     pages = [json.loads((PAYLOADS / f"boards_page_{n}.json").read_text()) for n in (1, 2)]
-    respx_mock.get(f"{API}/boards").mock(side_effect=[httpx.Response(200, json=page) for page in pages])
+    # Listed for the form, then again by the service for each choice posted (two pages each time).
+    respx_mock.get(f"{API}/boards").mock(side_effect=[httpx.Response(200, json=page) for page in pages * 3])
     client = client_for("fr_market_lead")
     listing = client.get("/connections/").content.decode()
     assert f'data-testid="board-{channel.pk}"' in listing
     assert "Choose the board" in listing
     html = client.get(f"/connections/{channel.pk}/board/").content.decode()
     assert '<option value="1099582379630012345">City bikes</option>' in html
+    # A board id that is not one of the account's (a forged form, or another account's board) is refused.
+    refused = client.post(f"/connections/{channel.pk}/board/", {"board_id": "1099582379630055555"})
+    assert refused.status_code == 400
+    assert (
+        "The board 1099582379630055555 is not one of this account&#x27;s boards: choose one from the list."
+        in refused.content.decode()
+    )
+    assert ChannelConnection.objects.get(channel=channel).settings == {}
     response = client.post(f"/connections/{channel.pk}/board/", {"board_id": "1099582379630012345"})
     assert (response.status_code, response["Location"]) == (302, "/connections/")
     connection = ChannelConnection.objects.get(channel=channel)

@@ -189,6 +189,12 @@ def _fail_unsupported(pub: Publication) -> None:
     reason = _("Harmonie cannot publish to %(network)s any more: publish this post by hand.") % {
         "network": pub.channel.get_network_display()
     }
+    if pub.status == P.PUBLISHED:  # its first comment was due: the post stays published, the comment fails
+        check_comment_transition(pub.comment_status, C.FAILED)
+        note = _("First comment failed: %(reason)s") % {"reason": reason}
+        pub.comment_status, pub.comment_error, pub.claimed_by, pub.lease_until = C.FAILED, note, "", None
+        pub.save(update_fields=["comment_status", "comment_error", "claimed_by", "lease_until", "updated_at"])
+        return
     if pub.must_reconcile:
         reason = _("%(reason)s It may have gone out already: check the channel first.") % {"reason": reason}
     publication_transition(publication=pub, to=P.FAILED, last_error_kind="unsupported", last_error=reason)
@@ -199,29 +205,38 @@ def _fail_unsupported(pub: Publication) -> None:
 
 def _claim_posts(
     posts: list[tuple[Post, Connector]], worker_id: str, lease_until: dt.datetime, now: dt.datetime
-) -> list[tuple[Publication, PublicationAttempt]]:
+) -> list[tuple[Publication, PublicationAttempt | None]]:
     """Publications for these posts (their pending one when a person asked to publish again: same publication,
-    same key), owned by this worker, each with its first publish attempt recorded; the posts go to
-    ``publishing``. A handful of statements for the whole batch."""
+    same key), owned by this worker; the posts go to ``publishing``. A handful of statements for the whole batch.
+    On networks whose reconciliation is exact (``Connector.exact_reconcile``) each is born ``sending`` with its
+    first publish attempt recorded; elsewhere it is born ``claimed`` and the sender records the attempt just before
+    its call, so that a worker killed with the post still in its queue leaves nothing to reconcile (a network that
+    cannot tell would make it *unconfirmed*)."""
     pending = {
         p.post_id: p
         for p in Publication.objects.select_for_update().filter(post__in=[post for post, _c in posts], status=P.PENDING)
     }
     check_transition(P.CLAIMED, P.SENDING)  # new publications are born claimed and sending at once
     new = []
+    reserved: set[int] = set()  # posts whose first attempt the claim records
     for post, connector in posts:
+        if connector.exact_reconcile:
+            reserved.add(post.pk)
         if (pub := pending.get(post.pk)) is not None:
-            publication_transition(publication=pub, to=P.CLAIMED, claimed_by=worker_id, lease_until=lease_until,
-                                   due_at=post.scheduled_at or now, next_attempt_at=None)  # fmt: skip
             key = pub.comment_key or _comment_key(post, connector)
-            publication_transition(publication=pub, to=P.SENDING, attempt_count=pub.attempt_count + 1,
-                                   must_reconcile=True, comment_key=key)  # fmt: skip
+            publication_transition(publication=pub, to=P.CLAIMED, claimed_by=worker_id, lease_until=lease_until,
+                                   due_at=post.scheduled_at or now, next_attempt_at=None, comment_key=key)  # fmt: skip
+            if post.pk in reserved:
+                publication_transition(publication=pub, to=P.SENDING, attempt_count=pub.attempt_count + 1,
+                                       must_reconcile=True)  # fmt: skip
         else:
+            reserve = post.pk in reserved
             new.append(
                 Publication(
-                    organization_id=post.organization_id, post=post, channel_id=post.channel_id, status=P.SENDING,
-                    due_at=post.scheduled_at or now, idempotency_key=_new_key(connector), claimed_by=worker_id,
-                    lease_until=lease_until, attempt_count=1, must_reconcile=True,
+                    organization_id=post.organization_id, post=post, channel_id=post.channel_id,
+                    status=P.SENDING if reserve else P.CLAIMED, due_at=post.scheduled_at or now,
+                    idempotency_key=_new_key(connector), claimed_by=worker_id, lease_until=lease_until,
+                    attempt_count=1 if reserve else 0, must_reconcile=reserve,
                     comment_key=_comment_key(post, connector),
                 )
             )  # fmt: skip
@@ -241,13 +256,15 @@ def _claim_posts(
                 publication=pub, number=pub.attempt_count, kind=AttemptKind.PUBLISH, worker=worker_id, started_at=now
             )
             for pub in out
+            if pub.post_id in reserved
         ]
     )
+    by_publication: dict[int, PublicationAttempt] = {a.publication_id: a for a in attempts}
     claimed_posts = [post for post, _c in posts]
     post_transition_many(posts=claimed_posts, to=S.PUBLISHING, user=None)
     # The media of the batch in one query, in the order the request lists them.
     prefetch_related_objects(claimed_posts, Prefetch("media", queryset=MediaAsset.objects.order_by("pk")))
-    return list(zip(out, attempts, strict=True))
+    return [(pub, by_publication.get(pub.pk)) for pub in out]
 
 
 def _take_over_comment(pub: Publication, worker_id: str, lease_until: dt.datetime, now: dt.datetime) -> None:
@@ -365,7 +382,8 @@ class _Claim:
         for pub, attempt in _claim_posts(admitted, self.worker_id, self.lease_until, self.now) if admitted else []:
             self.claimed.append(pub.pk)
             self.loaded[pub.pk] = pub
-            self.attempts[pub.pk] = attempt
+            if attempt is not None:
+                self.attempts[pub.pk] = attempt
 
     def sendable(self, post: Post) -> bool:
         """False when the channel lacks a setting its network requires (a Pinterest board): the post fails now,

@@ -19,6 +19,7 @@ once by the sending thread: those are rare, and a person may be waiting for them
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,15 +27,17 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from harmonie.connectors.base import PublishResult
 from harmonie.content.models import Post
 from harmonie.content.services.transitions import post_transition_many
 from harmonie.content.states import PostStatus
-from harmonie.publishing.models import Publication, PublicationAttempt
+from harmonie.publishing.models import AttemptOutcome, Publication, PublicationAttempt
 from harmonie.publishing.services.rows import update_each
 from harmonie.publishing.states import CommentStatus, PublicationStatus, check_comment_transition, check_transition
 
+log = logging.getLogger(__name__)
 P = PublicationStatus
 S = PostStatus
 POST_FIELDS = ("status", "status_note", "updated_at")
@@ -153,8 +156,52 @@ class Recorder:
             return []
         try:
             owned = publications_record_published(worker_id=self.worker_id, items=batch)
+        except Exception:
+            log.exception("worker %s: could not record %d published posts together", self.worker_id, len(batch))
+            return self._one_by_one(batch)
         except BaseException:
             with self._lock:
                 self._items[:0] = batch
             raise
         return [(item, item.publication.pk in owned) for item in batch]
+
+    def _one_by_one(self, batch: list[Published]) -> list[tuple[Published, bool]]:
+        """After a batch failed: each item on its own, so that one that cannot be written (a poison row) does not
+        hold back the others. An item that still fails is given up (:func:`_give_up`): a worker takes it over and
+        reconciles it. When even that fails (the database is away), what is left goes back to wait, and the error
+        is raised for the recorder thread to try again later."""
+        out: list[tuple[Published, bool]] = []
+        for index, item in enumerate(batch):
+            try:
+                owned = publications_record_published(worker_id=self.worker_id, items=[item])
+                out.append((item, item.publication.pk in owned))
+                continue
+            except Exception as exc:
+                log.exception("worker %s: could not record publication %s", self.worker_id, item.publication.pk)
+                error = exc
+            try:
+                _give_up(item, self.worker_id, error)
+            except BaseException:
+                with self._lock:
+                    self._items[:0] = batch[index:]
+                raise
+            out.append((item, False))
+        return out
+
+
+def _give_up(item: Published, worker_id: str, error: Exception) -> None:
+    """A success this worker cannot write: its attempt ends "outcome unknown" with why, and the publication is let
+    go (no owner, lease ended, still ``sending`` with ``must_reconcile``), so that the next claim takes it over and
+    asks the network, which finds it."""
+    now = timezone.now()
+    message = _("The network took it, but the worker %(worker)s could not record it (%(error)s): checked again.") % {
+        "worker": worker_id,
+        "error": type(error).__name__,
+    }
+    with transaction.atomic():
+        PublicationAttempt.objects.filter(
+            publication_id=item.publication.pk, worker=worker_id, finished_at__isnull=True
+        ).update(finished_at=now, outcome=AttemptOutcome.UNKNOWN, message=message)
+        Publication.objects.filter(pk=item.publication.pk, claimed_by=worker_id, status=P.SENDING).update(
+            claimed_by="", lease_until=now, must_reconcile=True, updated_at=now
+        )

@@ -16,6 +16,7 @@ Both return the keys of inserted rows in the order given (``RETURNING``), as ``b
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -38,9 +39,14 @@ def _prep(field: Field[Any, Any], value: Any) -> Any:
     return field.get_db_prep_save(value, connection=connection)
 
 
+_SIZED = re.compile(r"^(varchar|character varying)\(\d+\)$")
+
+
 def _array(field: Field[Any, Any]) -> str:
-    """A placeholder for a PostgreSQL array of the field's column type."""
-    return f"%s::{field.db_type(connection)}[]"
+    """A placeholder for a PostgreSQL array of the field's column type. Lengths are left out (``varchar(120)`` →
+    ``varchar``): an explicit cast to ``varchar(n)`` silently truncates, while assigning the value to the column
+    refuses one too long, as the ORM's own writes do."""
+    return f"%s::{_SIZED.sub(r'\1', str(field.db_type(connection)))}[]"
 
 
 def update_each(

@@ -101,6 +101,10 @@ def _link(post: Post) -> str:
     return post_tracked_link(post=post)
 
 
+def _language(post: Post) -> str:
+    return post.localization.language if post.localization_id and post.localization else post.master.source_language
+
+
 def _media(post: Post) -> list[MediaAsset]:
     """The post's media in the order they were added (from the claim's prefetch when there is one)."""
     cache: dict[str, Any] = getattr(post, "_prefetched_objects_cache", {})
@@ -128,7 +132,7 @@ def publish_request(
                 duration_seconds=float(asset.duration_seconds) if asset.duration_seconds is not None else None,
             )
         )  # fmt: skip
-    language = post.localization.language if post.localization_id and post.localization else post.master.source_language
+    language = _language(post)
     first = first_attempt_at
     if first is None and publication.attempt_count:
         first = (
@@ -172,6 +176,32 @@ class _Run:
     notes: list[str] = field(default_factory=list)
     reserved: PublicationAttempt | None = None  # the publish attempt the claim recorded, for the first call
     recorder: Recorder | None = None  # where successes go to be written in batches (None: written at once)
+    first_attempt_at: dt.datetime | None = None  # when the claim's attempt started (the first one), if known
+
+    def prepare(self) -> None:
+        """The post's request, read now (media files, the tracked link, signed media addresses): inside the run,
+        so that a post that cannot be prepared ends with the reason instead of staying claimed. A first comment
+        alone needs only the post's language."""
+        if self.publication.status == P.PUBLISHED:
+            self.request = PublishRequest(text=self.post.text, idempotency_key=self.publication.idempotency_key,
+                                          language=_language(self.post))  # fmt: skip
+            return
+        self.request = publish_request(publication=self.publication, post=self.post,
+                                       first_attempt_at=self.first_attempt_at)  # fmt: skip
+
+    def unprepared(self, exc: Exception) -> Outcome:
+        """The request could not be built (a media file missing from storage, say): nothing was sent by this run.
+        The post fails with the reason for a person to fix (or is unconfirmed, if an earlier call's outcome is
+        unknown); a first comment fails the same way, its post staying published."""
+        reason = _("Harmonie could not prepare it for sending (%(error)s). Fix it, then publish it again.") % {
+            "error": str(exc) or type(exc).__name__
+        }
+        error = ConnectorError(ErrorKind.VALIDATION, reason)
+        if self.publication.status == P.PUBLISHED:
+            return Outcome(P.PUBLISHED, CommentRun(self).failed(None, error, reason))
+        if self.maybe_sent:
+            return self.unconfirmed(None, error, outcome=A.UNDETERMINED, detail=reason)
+        return self.failed(None, error, reason)
 
     @property
     def maybe_sent(self) -> bool:
@@ -480,7 +510,7 @@ def _load(
     return _Run(
         publication_id=pub.pk, worker_id=worker_id, policy=policy, publication=pub, post=pub.post,
         channel=pub.channel, connector=connector, publisher=connector,
-        request=publish_request(publication=pub, post=pub.post, first_attempt_at=first), reserved=reserved,
+        request=PublishRequest(text="", idempotency_key=pub.idempotency_key), reserved=reserved, first_attempt_at=first,
     )  # fmt: skip
 
 
@@ -501,6 +531,11 @@ def publication_send(
     if run is None:
         return Outcome("", _("Not claimed by this worker."))
     run.recorder = recorder
+    try:
+        run.prepare()
+    except Exception as exc:
+        log.exception("publication %s: could not prepare the request", publication_id)
+        return run.unprepared(exc)
     try:
         if run.publication.status == P.PUBLISHED:  # the post is out: its first comment, claimed on its own
             return Outcome(P.PUBLISHED, CommentRun(run).run_alone())

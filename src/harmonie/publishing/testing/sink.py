@@ -476,6 +476,7 @@ class SinkConnector(Connector):
     budget: ClassVar[RateBudget] = RateBudget(calls=1_000_000, seconds=1)
     concurrency: ClassVar[int] = 8
     auth: ClassVar[str] = "token"
+    exact_reconcile: ClassVar[bool] = True  # it keeps every key it was given
 
     def new_key(self) -> str:
         return uuid.uuid4().hex

@@ -222,3 +222,23 @@ def test_confirming_a_post_by_hand_says_its_first_comment_must_be_added_by_hand(
     pub.refresh_from_db()
     assert (pub.status, pub.comment_status) == ("published", "failed")
     assert pub.comment_error.startswith("First comment not published: the post was confirmed by hand")
+
+
+def test_a_first_comment_due_on_a_network_that_lost_its_connector_fails_and_the_worker_goes_on(fr_sink, sink, work):
+    post = _post_with_comment(fr_sink)
+    sink.fail_next(ACCOUNT, Fault("slow"), Fault("rate_limited", retry_after=60, message="Slow down"))
+    work()
+    pub = Publication.objects.get(post=post)
+    assert (pub.status, pub.comment_status) == ("published", "retry_wait")
+    Publication.objects.filter(pk=pub.pk).update(comment_next_attempt_at=timezone.now())
+    registry.unregister(SinkConnector.network)  # the module is gone from the install
+    try:
+        work()
+    finally:
+        registry.register(SinkConnector)
+    pub.refresh_from_db()
+    assert (pub.status, pub.comment_status, pub.claimed_by, pub.lease_until) == ("published", "failed", "", None)
+    assert pub.comment_error == (
+        "First comment failed: Harmonie cannot publish to sink any more: publish this post by hand."
+    )
+    assert _status(post) == "published"

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -78,6 +79,8 @@ def test_a_pinterest_channel_without_board_fails_its_post_before_sending_with_wh
 
 
 def test_the_channels_board_goes_to_pinterest_with_the_pin(pinterest, demo_org, market, persona, work, respx_mock):
+    pages = [json.loads((PAYLOADS / f"boards_page_{n}.json").read_text()) for n in (1, 2)]
+    respx_mock.get(f"{API}/boards").mock(side_effect=[httpx.Response(200, json=page) for page in pages])
     connection_board_set(actor=persona("fr_market_lead"), channel=pinterest, board_id=BOARD)
     entry = AuditEntry.objects.get(action="connection.settings", target_id=str(pinterest.pk))
     assert (entry.before, entry.after) == ({"settings": {}}, {"settings": {"board_id": BOARD}})

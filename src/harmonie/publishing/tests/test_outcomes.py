@@ -15,7 +15,7 @@ from harmonie.publishing import services
 from harmonie.publishing.models import Publication, Throttle
 from harmonie.publishing.policy import Policy
 from harmonie.publishing.testing.setup import due_posts
-from harmonie.publishing.testing.sink import Fault
+from harmonie.publishing.testing.sink import Fault, SinkConnector
 
 ACCOUNT = "vireo-fr-sink"
 
@@ -148,6 +148,25 @@ def test_a_worker_killed_before_its_call_left_is_reconciled_absent_then_publishe
         ("publish", "published"),
     ]
     assert (pub.status, len(sink.posts(ACCOUNT))) == ("published", 1)
+
+
+def test_where_reconciling_is_not_exact_the_attempt_is_recorded_at_the_call_so_a_killed_worker_leaves_no_doubt(
+    fr_sink, sink, work, monkeypatch
+):
+    # A network that cannot say "certainly absent" (Facebook, Instagram, LinkedIn, X…): a post claimed by a worker
+    # killed before its call must be sent by the next one, not turned *unconfirmed* by a reconciliation.
+    monkeypatch.setattr(SinkConnector, "exact_reconcile", False)
+    post = due_posts(channel=fr_sink, count=1, at=timezone.now())[0]
+    claimed = services.publications_claim(worker_id="dead-host:4:1", limit=5).claimed
+    pub = Publication.objects.get(pk=claimed[0])
+    assert (pub.status, pub.must_reconcile, pub.attempt_count, pub.attempts.count()) == ("claimed", False, 0, 0)
+    Publication.objects.filter(pk=pub.pk).update(lease_until=timezone.now() - dt.timedelta(seconds=1))  # killed
+    work()
+    pub.refresh_from_db()
+    assert (_attempts(pub), pub.status, pub.attempt_count) == ([("publish", "published", "", None)], "published", 1)
+    assert (len(sink.posts(ACCOUNT)), sink.state.writes) == (1, {(ACCOUNT, pub.idempotency_key): 1})
+    post.refresh_from_db()
+    assert post.status == "published"
 
 
 def test_a_claim_never_started_is_taken_over_without_reconciling(fr_sink, sink, work):
@@ -299,3 +318,64 @@ def test_a_duplicate_without_the_post_is_reconciled(fr_sink, sink, work):
     pub = Publication.objects.get(post=post)
     assert _attempts(pub) == [("publish", "unknown", "duplicate", 409), ("reconcile", "undetermined", "", None)]
     assert (pub.status, _post_status(pub)[0]) == ("unconfirmed", "unconfirmed")
+
+
+def test_one_success_that_cannot_be_written_does_not_hold_back_the_others_and_is_reconciled_later(fr_sink, sink, work):
+    from harmonie.connectors.base import PublishResult
+    from harmonie.publishing.services.outcomes import Published, Recorder
+
+    posts = due_posts(channel=fr_sink, count=3, at=timezone.now())
+    claim = services.publications_claim(worker_id="w:1:1", limit=5)
+    recorder = Recorder(worker_id="w:1:1")
+    items = []
+    for post in posts:
+        pub = claim.loaded[Publication.objects.get(post=post).pk]
+        item = Published(publication=pub, post=pub.post, attempt=claim.attempts[pub.pk],
+                         result=PublishResult(remote_id=f"r{post.pk}", url=f"https://sink.example/{post.pk}"),
+                         outcome="published")  # fmt: skip
+        recorder.add(item)
+        items.append(item)
+    items[1].post.status = "draft"  # a poison row: its post cannot move to published, so the batch fails
+
+    assert [(i.post.pk, ok) for i, ok in recorder.flush()] == [(posts[0].pk, True), (posts[1].pk, False),
+                                                              (posts[2].pk, True)]  # fmt: skip
+    assert len(recorder) == 0
+    first, stuck, third = (Publication.objects.get(post=p) for p in posts)
+    assert (first.status, first.remote_id, third.status, third.remote_id) == (
+        "published", f"r{posts[0].pk}", "published", f"r{posts[2].pk}",
+    )  # fmt: skip
+    assert (stuck.status, stuck.claimed_by, stuck.must_reconcile) == ("sending", "", True)
+    attempt = stuck.attempts.get()
+    assert (attempt.outcome, attempt.message) == (
+        "unknown", "The network took it, but the worker w:1:1 could not record it (ValidationFailed): checked again.",
+    )  # fmt: skip
+
+    work()  # the next claim takes it over and asks the network (the sink never got it here: absent, sent once)
+    stuck.refresh_from_db()
+    assert (stuck.status, [(a.kind, a.outcome) for a in stuck.attempts.order_by("number")]) == (
+        "published", [("publish", "unknown"), ("reconcile", "absent"), ("publish", "published")],
+    )  # fmt: skip
+    assert len(sink.posts(ACCOUNT)) == 1
+
+
+def test_a_post_that_cannot_be_prepared_fails_with_the_reason_instead_of_staying_claimed(
+    demo_org, market, fr_sink, sink, work
+):
+    from django.core.files.base import ContentFile
+
+    from harmonie.content.models import MediaAsset, Post
+
+    asset = MediaAsset.objects.create(
+        organization=demo_org, owner_market=market("FR"), file=ContentFile(b"\x89PNG fake", name="gone.png"),
+        original_name="gone.png", kind="image", mime_type="image/png", size_bytes=9, sha256="1" * 64, alt_text="x",
+    )  # fmt: skip
+    post = due_posts(channel=fr_sink, count=1, at=timezone.now())[0]
+    post.media.add(asset)
+    asset.file.storage.delete(asset.file.name)  # the storage lost the file
+    work()
+    pub = Publication.objects.get(post=post)
+    assert (pub.status, pub.claimed_by, pub.must_reconcile, pub.last_error_kind) == ("failed", "", False, "validation")
+    assert pub.last_error.startswith("Harmonie could not prepare it for sending (")
+    assert pub.last_error.endswith("). Fix it, then publish it again.")
+    assert [(a.kind, a.outcome) for a in pub.attempts.all()] == [("publish", "not_sent")]  # no call was made
+    assert (Post.objects.get(pk=post.pk).status, sink.posts(ACCOUNT)) == ("failed", [])
