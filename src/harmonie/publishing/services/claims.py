@@ -386,9 +386,10 @@ class _Claim:
                 self.attempts[pub.pk] = attempt
 
     def sendable(self, post: Post) -> bool:
-        """False when the channel lacks a setting its network requires (a Pinterest board): the post fails now,
-        with what to do, instead of at the network."""
-        missing = options.missing_setting(post.channel)
+        """False when the channel lacks a setting its network requires (a Pinterest board), or its network fetches
+        media from an address it cannot reach (Instagram, Threads and a loopback ``HARMONIE_PUBLIC_URL``): the post
+        fails now, with what to do, instead of at the network."""
+        missing = options.missing_setting(post.channel) or options.missing_public_address(post)
         if missing is None:
             return True
         self.gates.give_back(post.channel_id)

@@ -13,8 +13,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
@@ -48,6 +50,30 @@ def channel_settings(channel: Channel) -> dict[str, str]:
     connection = getattr(channel, "connection", None)
     found = (connection.settings or {}) if connection is not None else {}
     return {str(k): str(v) for k, v in found.items() if v not in (None, "")}
+
+
+def _loopback(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def missing_public_address(post: Post) -> str | None:
+    """Why a post of a network that fetches its media from Harmonie cannot go out: ``HARMONIE_PUBLIC_URL`` is a
+    loopback address the network cannot reach (the default of a local install). None for other networks, posts
+    without media, or a public address."""
+    if post.channel.network not in MEDIA_BY_URL or not _loopback(str(settings.HARMONIE_PUBLIC_URL)):
+        return None
+    if not post.media.exists():
+        return None
+    return _(
+        "%(network)s fetches the media from Harmonie's public address, and HARMONIE_PUBLIC_URL (%(url)s) cannot be "
+        "reached from the internet: set it to Harmonie's public address (docs/deployment.md), then publish again."
+    ) % {"network": post.channel.get_network_display(), "url": settings.HARMONIE_PUBLIC_URL}
 
 
 def missing_setting(channel: Channel) -> str | None:

@@ -140,3 +140,28 @@ def test_other_networks_get_no_media_addresses(fr_sink, demo_org, market):
                                      idempotency_key="k-2", status="sending")  # fmt: skip
     request = publish_request(publication=pub, post=Post.objects.select_related("channel", "master").get(pk=post.pk))
     assert "media_urls" not in request.options
+
+
+def test_instagram_media_behind_a_loopback_public_address_fail_before_sending_with_what_to_do(
+    demo_org, market, work, respx_mock, settings
+):
+    settings.HARMONIE_PUBLIC_URL = "http://127.0.0.1:8000"  # a local install's default: Instagram cannot fetch it
+    channel = _channel(demo_org, market("FR"), "instagram", "vireo.instagram")
+    post = _post(channel, _image(demo_org, market("FR")))
+    work()
+    post.refresh_from_db()
+    reason = (
+        "Instagram fetches the media from Harmonie's public address, and HARMONIE_PUBLIC_URL (http://127.0.0.1:8000) "
+        "cannot be reached from the internet: set it to Harmonie's public address (docs/deployment.md), then publish "
+        "again."
+    )
+    assert (post.status, post.status_note) == ("failed", reason)
+    assert Publication.objects.get(post=post).attempts.count() == 0
+    assert not respx_mock.calls  # nothing was sent
+
+    from harmonie.publishing.services.options import missing_public_address
+
+    text_only = _post(_channel(demo_org, market("FR"), "threads", "vireo.threads"))
+    assert missing_public_address(text_only) is None  # a Threads post without media fetches nothing
+    settings.HARMONIE_PUBLIC_URL = "https://harmonie.vireo.example"
+    assert missing_public_address(Post.objects.select_related("channel").get(pk=post.pk)) is None
