@@ -30,6 +30,7 @@ attempt's outcome.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
@@ -432,6 +433,8 @@ class _Run:
                 return Outcome("" if status in OWNED else status, self.publication.last_error)
             self.calls += 1
             assert self.credentials is not None
+            if self.request.first_attempt_at is None:  # the first call: what reconciling looks back to
+                self.request = dataclasses.replace(self.request, first_attempt_at=attempt.started_at)
             try:
                 result = self.publisher.publish(self.credentials, self.request)
             except ConnectorError as exc:
