@@ -14,7 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from harmonie.core.errors import DomainError
 from harmonie.governance.permissions import Actor, Perm
@@ -86,11 +86,14 @@ def comment_retry(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
     return _back(request)
 
 
-@require_GET
+@require_safe
 def media(request: HttpRequest, token: str) -> FileResponse:
     """A media of a post being published, for the network that fetches it (Instagram, Threads): no login, a signed
-    address that expires (``services/options.py``)."""
+    address that expires (``services/options.py``). GET or HEAD (fetchers check first); never kept by shared caches."""
     asset = media_for_token(token)
     if asset is None:
         raise Http404
-    return FileResponse(asset.file.open("rb"), content_type=asset.mime_type)
+    response = FileResponse(asset.file.open("rb"), content_type=asset.mime_type)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response

@@ -129,6 +129,10 @@ def test_instagram_and_threads_get_signed_public_addresses_of_the_media(network,
     assert (response.status_code, response["Content-Type"], b"".join(response.streaming_content)) == (
         200, "image/png", PNG,
     )  # fmt: skip
+    assert (response["Cache-Control"], response["X-Robots-Tag"]) == ("private, no-store", "noindex")
+    head = Client().head(urls[0].removeprefix(base))  # fetchers often look first
+    assert (head.status_code, head["Content-Type"]) == (200, "image/png")
+    assert Client().post(urls[0].removeprefix(base)).status_code == 405
     other = _image(demo_org, market("FR"), "other.png")  # not a media of this publication's post
     assert Client().get(f"/publishing/media/{media_token(publication=pub, asset=other)}/").status_code == 404
     assert Client().get(urls[0].removeprefix(base)[:-3] + "xx/").status_code == 404  # a tampered signature
