@@ -349,6 +349,25 @@ def _import(request: HttpRequest, form: ImportForm, run: Any) -> tuple[Any, list
         return None, [exc.message], exc.status_code
 
 
+def _import_page(
+    request: HttpRequest, *, run: Any, back: str, title: str, columns: Any, example: str, rule: str
+) -> HttpResponse:
+    """A CSV import page: the form, then ``run(data)`` (a service that checks every line and writes all or
+    nothing); on success back to ``back`` with what was added and replaced, else the page with the errors."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result, errors, status = _import(request, form, run)
+    if result is not None:
+        messages.success(
+            request,
+            _("%(created)d row(s) added, %(replaced)d replaced.")
+            % {"created": result.created, "replaced": result.replaced},
+        )
+        return redirect(back)
+    context = {"form": form, "errors": errors, "title": title, "columns": columns, "example": example,
+               "cancel_url": back, "rule": rule}  # fmt: skip
+    return render(request, "analytics/tracking/import.html", context, status=status)
+
+
 @common.member_required
 @require_http_methods(["GET"])
 def promo_list(request: HttpRequest, actor: Actor) -> HttpResponse:
@@ -413,31 +432,12 @@ def redemption_create(request: HttpRequest, actor: Actor) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def redemption_import(request: HttpRequest, actor: Actor) -> HttpResponse:
     actor.require(Perm.ANALYTICS_MANAGE)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    result, errors, status = _import(
-        request, form, lambda data: services.promo_redemption_import(actor=actor, data=data)
-    )
-    if result is not None:
-        messages.success(
-            request,
-            _("%(created)d row(s) added, %(replaced)d replaced.")
-            % {"created": result.created, "replaced": result.replaced},
-        )
-        return redirect("analytics:promo")
-    return render(
-        request,
-        "analytics/tracking/import.html",
-        {
-            "form": form,
-            "errors": errors,
-            "title": _("Import redemptions"),
-            "columns": services.PROMO_COLUMNS,
-            "example": "code;day;redemptions;revenue\nCOATX-FR;2026-03-31;14;1 234,50",
-            "cancel_url": "analytics:promo",
-            "rule": _("The same code and day imported again replaces the earlier number."),
-        },
-        status=status,
-    )
+    return _import_page(
+        request, run=lambda data: services.promo_redemption_import(actor=actor, data=data), back="analytics:promo",
+        title=_("Import redemptions"), columns=services.PROMO_COLUMNS,
+        example="code;day;redemptions;revenue\nCOATX-FR;2026-03-31;14;1 234,50",
+        rule=_("The same code and day imported again replaces the earlier number."),
+    )  # fmt: skip
 
 
 # --- leads ----------------------------------------------------------------------------------------------------
@@ -483,32 +483,15 @@ def lead_create(request: HttpRequest, actor: Actor) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def lead_import(request: HttpRequest, actor: Actor) -> HttpResponse:
     actor.require(Perm.ANALYTICS_MANAGE)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    result, errors, status = _import(request, form, lambda data: services.lead_import(actor=actor, data=data))
-    if result is not None:
-        messages.success(
-            request,
-            _("%(created)d row(s) added, %(replaced)d replaced.")
-            % {"created": result.created, "replaced": result.replaced},
-        )
-        return redirect("analytics:leads")
-    return render(
-        request,
-        "analytics/tracking/import.html",
-        {
-            "form": form,
-            "errors": errors,
-            "title": _("Import leads"),
-            "columns": services.LEAD_COLUMNS,
-            "example": "market;day;leads;source;campaign;channel\nFR;2026-03-31;12;Website form;;vireo-france",
-            "cancel_url": "analytics:leads",
-            "rule": _(
-                "market is the market code, campaign the campaign's name, channel the channel's handle. "
-                "A row with the same market, day, source, campaign and channel replaces the earlier one."
-            ),
-        },
-        status=status,
-    )
+    return _import_page(
+        request, run=lambda data: services.lead_import(actor=actor, data=data), back="analytics:leads",
+        title=_("Import leads"), columns=services.LEAD_COLUMNS,
+        example="market;day;leads;source;campaign;channel\nFR;2026-03-31;12;Website form;;vireo-france",
+        rule=_(
+            "market is the market code, campaign the campaign's name, channel the channel's handle. "
+            "A row with the same market, day, source, campaign and channel replaces the earlier one."
+        ),
+    )  # fmt: skip
 
 
 # --- spend ----------------------------------------------------------------------------------------------------
@@ -577,34 +560,17 @@ def spend_create(request: HttpRequest, actor: Actor) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def spend_import(request: HttpRequest, actor: Actor) -> HttpResponse:
     actor.require(Perm.ANALYTICS_MANAGE)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    result, errors, status = _import(request, form, lambda data: services.spend_import(actor=actor, data=data))
-    if result is not None:
-        messages.success(
-            request,
-            _("%(created)d row(s) added, %(replaced)d replaced.")
-            % {"created": result.created, "replaced": result.replaced},
-        )
-        return redirect("analytics:spend")
-    return render(
-        request,
-        "analytics/tracking/import.html",
-        {
-            "form": form,
-            "errors": errors,
-            "title": _("Import spend"),
-            "columns": services.SPEND_COLUMNS,
-            "example": "market;media_type;from;to;amount;currency;budget;impressions;clicks\n"
-            "FR;paid;2026-03-01;2026-03-31;1 234,50;EUR;product;120000;950",
-            "cancel_url": "analytics:spend",
-            "rule": _(
-                "media_type is paid, owned or earned; currency the market's or the budget's; budget the "
-                "budget's dimension key (e.g. product). A row with the same market, media type, period, "
-                "budget, campaign and channel replaces the earlier one."
-            ),
-        },
-        status=status,
-    )
+    return _import_page(
+        request, run=lambda data: services.spend_import(actor=actor, data=data), back="analytics:spend",
+        title=_("Import spend"), columns=services.SPEND_COLUMNS,
+        example="market;media_type;from;to;amount;currency;budget;impressions;clicks\n"
+        "FR;paid;2026-03-01;2026-03-31;1 234,50;EUR;product;120000;950",
+        rule=_(
+            "media_type is paid, owned or earned; currency the market's or the budget's; budget the "
+            "budget's dimension key (e.g. product). A row with the same market, media type, period, "
+            "budget, campaign and channel replaces the earlier one."
+        ),
+    )  # fmt: skip
 
 
 @common.member_required
