@@ -246,3 +246,34 @@ def test_spend_form_accepts_french_amounts(client_for, market):
     )
     assert response.status_code == 302
     assert SpendEntry.objects.get(period_start=dt.date(2026, 5, 1)).amount == Decimal("2500.75")
+
+
+@pytest.mark.parametrize(
+    ("page", "back", "good", "bad", "error"),
+    [
+        ("analytics:lead_import", "/analytics/leads/", b"market;day;leads\nFR;2026-03-02;12\n",
+         b"market;day;leads\nFR;2026-03-02;many\n", "Line 2: leads"),
+        ("analytics:redemption_import", "/analytics/promo/", None, b"code;day;redemptions\nNOPE;2026-03-02;1\n",
+         "Line 2: code"),
+        ("analytics:spend_import", "/analytics/spend/", None,
+         b"market;media_type;from;to;amount;currency\nFR;paid;x;2026-03-31;1;EUR\n", "Line 2: from"),
+    ],
+)  # fmt: skip
+def test_import_pages_write_all_or_nothing_and_say_which_line_to_fix(client_for, page, back, good, bad, error):
+    from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    get_user_model().objects.filter(email="julien.bernard@vireo.example").update(language="en")
+    client = client_for("fr_market_lead")
+    url = reverse(page)
+    assert client.get(url).status_code == 200
+    before = (LeadEntry.objects.count(), PromoRedemption.objects.count(), SpendEntry.objects.count())
+    refused = client.post(url, {"file": SimpleUploadedFile("bad.csv", bad, content_type="text/csv")})
+    assert refused.status_code == 400
+    assert error in refused.content.decode()
+    assert (LeadEntry.objects.count(), PromoRedemption.objects.count(), SpendEntry.objects.count()) == before
+    if good is not None:
+        done = client.post(url, {"file": SimpleUploadedFile("good.csv", good, content_type="text/csv")}, follow=True)
+        assert done.redirect_chain == [(back, 302)]
+        assert "1 row(s) added, 0 replaced." in done.content.decode()
+        assert LeadEntry.objects.count() == before[0] + 1
